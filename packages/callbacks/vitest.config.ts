@@ -1,0 +1,3 @@
+import { kilnVitestConfig } from '@kiln/vitest-preset';
+
+export default kilnVitestConfig(import.meta.dirname);

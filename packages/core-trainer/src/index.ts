@@ -1,0 +1,20 @@
+// Public surface of @kiln/core-trainer. Entry points must `import 'reflect-metadata'` before this package.
+export { KilnError, isKilnError, CoreErrorCodes, type KilnErrorCode } from './errors.js';
+export { token, type Token } from './tokens.js';
+export { Rng, type RngState } from './rng.js';
+export type { DatasetSpec, Sample, Dataset, Batch, BatchSource } from './contracts/dataset.js';
+export type { BackendProbe, BackendInfo, BackendProvider } from './contracts/backend.js';
+export type { ModelContext, ModelFactory } from './contracts/model.js';
+export type { Loss, LossFactory } from './contracts/loss.js';
+export type { Metric, MetricValue, MetricFactory } from './contracts/metric.js';
+export type { LrSchedule, LrScheduleFactory, ScheduleContext } from './contracts/schedule.js';
+export type { Logger, LoggerFactory, LoggerContext, LoggedImage, RunStatus } from './contracts/logger.js';
+export type { ParamGroup, Optimizer, OptimizerState } from './contracts/optimizer.js';
+export { HOOK_NAMES, type Callback, type Hook, type HookContext, type HookName, type LoopState } from './contracts/callback.js';
+export type { TrainingModule, OptimizerConfig, FitInfo } from './contracts/module.js';
+export type { CallbackFactory, OptimizerFactory, DatasetFactory } from './contracts/factories.js';
+export { Registry, type RegistryEntry } from './plugin/registry.js';
+export { definePlugin, isKilnPlugin, type KilnPlugin, type PluginDefinition, type PluginContext, type Registries } from './plugin/plugin.js';
+export { PluginHost, createRegistries, type LoadedPlugin } from './plugin/plugin-host.js';
+export { CoreTokens, registerCoreTrainer, createRunContainer, type CoreTrainerRegistration } from './di.js';
+export { Adam, type AdamOptions } from './optim/adam.js';

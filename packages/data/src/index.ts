@@ -1,0 +1,2 @@
+// Public surface of @kiln/data: an explicit list of named exports.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @kiln/loggers: an explicit list of named exports.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @kiln/losses: an explicit list of named exports.
+export {};

@@ -1,0 +1,2 @@
+// Public surface of @kiln/plugin-backend-native: an explicit list of named exports.
+export {};

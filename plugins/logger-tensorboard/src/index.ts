@@ -1,0 +1,2 @@
+// Public surface of @kiln/plugin-logger-tensorboard: an explicit list of named exports.
+export {};
