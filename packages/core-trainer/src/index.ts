@@ -9,7 +9,7 @@ export type { Loss, LossFactory } from './contracts/loss.js';
 export type { Metric, MetricValue, MetricFactory } from './contracts/metric.js';
 export type { LrSchedule, LrScheduleFactory, ScheduleContext } from './contracts/schedule.js';
 export type { Logger, LoggerFactory, LoggerContext, LoggedImage, RunStatus } from './contracts/logger.js';
-export type { ParamGroup, Optimizer, OptimizerState } from './contracts/optimizer.js';
+export { positionalKeys, type ParamGroup, type Optimizer, type OptimizerState } from './contracts/optimizer.js';
 export { HOOK_NAMES, type Callback, type Hook, type HookContext, type HookName, type LoopState } from './contracts/callback.js';
 export type { TrainingModule, OptimizerConfig, FitInfo } from './contracts/module.js';
 export type { CallbackFactory, OptimizerFactory, DatasetFactory } from './contracts/factories.js';
@@ -18,3 +18,8 @@ export { definePlugin, isKilnPlugin, type KilnPlugin, type PluginDefinition, typ
 export { PluginHost, createRegistries, type LoadedPlugin } from './plugin/plugin-host.js';
 export { CoreTokens, registerCoreTrainer, createRunContainer, type CoreTrainerRegistration } from './di.js';
 export { Adam, type AdamOptions } from './optim/adam.js';
+export { Trainer, type TrainerDeps, type ResumeState } from './trainer/trainer.js';
+export { trainerOptionsSchema, limitBatches, type TrainerOptions, type ResolvedTrainerOptions } from './trainer/options.js';
+export type { StopReason, TrainerStateJson, TrainerSnapshot, CheckpointWriter, FitResult } from './trainer/state.js';
+export { CallbackDispatcher, callbackName, type HookTimings } from './trainer/callback-dispatcher.js';
+export { SupervisedModule, paramGroups, type SupervisedModuleOptions, type ParamGroupSpec } from './trainer/supervised-module.js';

@@ -9,7 +9,11 @@ export interface ParamGroup {
   readonly weightDecay?: number;
 }
 
-/** Optimizer state for checkpoints: named tensors plus JSON metadata (step counts, hyper-parameters). */
+/**
+ * Optimizer state for checkpoints: named tensors plus JSON metadata (step counts, hyper-parameters).
+ * Tensor keys are positional, `<slot>/<group>.<index>` (e.g. `m/0.3`), never tfjs variable names:
+ * those are process-global and differ when the model is rebuilt to resume. See `positionalKeys`.
+ */
 export interface OptimizerState {
   readonly tensors: Readonly<Record<string, tf.Tensor>>;
   readonly meta: Readonly<Record<string, unknown>>;
@@ -31,4 +35,19 @@ export interface Optimizer {
   /** Restores state saved by `stateDict`; throws KILN_OPTIMIZER_STATE_INVALID on mismatch. */
   loadStateDict(state: OptimizerState): void;
   dispose(): void;
+}
+
+/**
+ * Maps each variable's (process-specific) name to its stable position key `<group>.<index>` and back,
+ * so optimizer state saved from one model instance loads into a rebuilt one.
+ * @example const { toKey, toName } = positionalKeys(optimizer.groups); toKey.get(v.name) // '0.3'
+ */
+export function positionalKeys(groups: readonly ParamGroup[]): { toKey: Map<string, string>; toName: Map<string, string> } {
+  const toKey = new Map<string, string>();
+  const toName = new Map<string, string>();
+  groups.forEach((g, gi) => g.variables.forEach((v, vi) => {
+    toKey.set(v.name, `${gi}.${vi}`);
+    toName.set(`${gi}.${vi}`, v.name);
+  }));
+  return { toKey, toName };
 }

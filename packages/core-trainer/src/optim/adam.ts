@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Optimizer, OptimizerState, ParamGroup } from '../contracts/optimizer.js';
+import { type Optimizer, type OptimizerState, type ParamGroup, positionalKeys } from '../contracts/optimizer.js';
 import { CoreErrorCodes, KilnError } from '../errors.js';
 
 export interface AdamOptions {
@@ -79,9 +79,10 @@ export class Adam implements Optimizer {
   }
 
   stateDict(): OptimizerState {
+    const { toKey } = positionalKeys(this.groups);
     const tensors: Record<string, tf.Tensor> = {};
-    for (const [k, v] of this.#m) tensors[`m/${k}`] = v.clone();
-    for (const [k, v] of this.#v) tensors[`v/${k}`] = v.clone();
+    for (const [k, v] of this.#m) tensors[`m/${toKey.get(k)}`] = v.clone();
+    for (const [k, v] of this.#v) tensors[`v/${toKey.get(k)}`] = v.clone();
     return { tensors, meta: { name: this.name, t: this.#t, lr: [...this.#lr] } };
   }
 
@@ -90,12 +91,13 @@ export class Adam implements Optimizer {
       throw new KilnError(CoreErrorCodes.OPTIMIZER_STATE_INVALID,
         `Optimizer state is for '${String(state.meta.name)}', but this run uses '${this.name}'.`);
     }
-    const known = new Set(this.groups.flatMap((g) => g.variables.map((v) => v.name)));
+    const { toName } = positionalKeys(this.groups);
     for (const [key, value] of Object.entries(state.tensors)) {
-      const [kind, ...rest] = key.split('/');
-      const name = rest.join('/');
-      if (!known.has(name) || (kind !== 'm' && kind !== 'v')) {
-        throw new KilnError(CoreErrorCodes.OPTIMIZER_STATE_INVALID, `Optimizer state has '${key}', which matches no trainable variable of this model.`);
+      const [kind, pos] = key.split('/');
+      const name = toName.get(pos);
+      const variable = this.groups.flatMap((g) => g.variables).find((v) => v.name === name);
+      if (!name || (kind !== 'm' && kind !== 'v') || !variable || !tf.util.arraysEqual(variable.shape, value.shape)) {
+        throw new KilnError(CoreErrorCodes.OPTIMIZER_STATE_INVALID, `Optimizer state has '${key}', which matches no trainable variable of this model (or its shape differs): the checkpoint is from another model.`);
       }
       const map = kind === 'm' ? this.#m : this.#v;
       map.get(name)?.dispose();

@@ -1,0 +1,39 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { OptimizerState } from '../contracts/optimizer.js';
+
+/** Why `fit` returned. The CLI maps these to exit codes (README). */
+export type StopReason = 'completed' | 'max_steps' | 'max_time' | 'interrupted' | 'early_stopping' | 'nan_loss' | (string & {});
+
+/** JSON part of a checkpoint: everything but tensors needed to continue the run exactly. */
+export interface TrainerStateJson {
+  readonly version: 1;
+  readonly epoch: number;
+  readonly globalStep: number;
+  readonly batchInEpoch: number;
+  /** Micro-batches accumulated towards the next optimizer step. */
+  readonly accumulated: number;
+  /** Running sum and count of this epoch's training loss. */
+  readonly epochLoss: { readonly sum: number; readonly count: number };
+  readonly schedules: readonly unknown[];
+  readonly callbacks: Readonly<Record<string, unknown>>;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** What a checkpoint holds. Optimizer state tensors include the gradient accumulators (`trainer/accum/<var>`). */
+export interface TrainerSnapshot {
+  readonly model: tfl.LayersModel;
+  readonly optimizerState: OptimizerState;
+  readonly trainerState: TrainerStateJson;
+}
+
+/** Writes a snapshot to `dir` atomically (see @kiln/core-trainer's checkpoint module). */
+export type CheckpointWriter = (dir: string, snapshot: TrainerSnapshot) => Promise<void>;
+
+export interface FitResult {
+  readonly stopReason: StopReason;
+  readonly epochsCompleted: number;
+  readonly globalStep: number;
+  /** The last epoch's logs (`loss`, `val_*`, `lr`, …). */
+  readonly logs: Readonly<Record<string, number>>;
+  readonly durationMs: number;
+}
