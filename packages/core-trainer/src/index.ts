@@ -23,3 +23,5 @@ export { trainerOptionsSchema, limitBatches, type TrainerOptions, type ResolvedT
 export type { StopReason, TrainerStateJson, TrainerSnapshot, CheckpointWriter, FitResult } from './trainer/state.js';
 export { CallbackDispatcher, callbackName, type HookTimings } from './trainer/callback-dispatcher.js';
 export { SupervisedModule, paramGroups, type SupervisedModuleOptions, type ParamGroupSpec } from './trainer/supervised-module.js';
+export { coreTrainerPlugin } from './core-plugin.js';
+export * from './checkpoint/index.js';

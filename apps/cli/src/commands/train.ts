@@ -1,0 +1,124 @@
+import { join } from 'node:path';
+import { ProgressPrinter } from '@kiln/callbacks';
+import {
+  type Callback, type FitResult, type Logger, CoreTokens, Trainer, createRunContainer, registerCoreTrainer,
+  saveModelFiles, writeCheckpoint,
+} from '@kiln/core-trainer';
+import { FanoutLogger, redactSecrets } from '@kiln/loggers';
+import { loadConfig } from '../config/load.js';
+import { assemble, makeCallbacks, resolveRun } from '../internal/assemble.js';
+import { activateBackend } from '../internal/backend.js';
+import { exitCodeForStop } from '../internal/exit-codes.js';
+import { type Io, formatDuration } from '../internal/output.js';
+import { loadPlugins } from '../internal/plugins.js';
+import { createRunDir, writeConfigYaml } from '../internal/run-dir.js';
+
+export interface TrainArgs {
+  readonly config?: string;
+  readonly overrides: readonly string[];
+}
+
+/**
+ * `kiln train`: validates the whole config and every plugin option first, then selects the
+ * backend, builds data and model, trains, and leaves `runs/<name>/` with config.yaml,
+ * history.jsonl and the final model (tfjs format). Ctrl-C stops at the next batch and saves a
+ * checkpoint first. Resolves with the exit code.
+ */
+export async function train(args: TrainArgs, io: Io): Promise<number> {
+  const { config, raw, baseDir } = loadConfig(args.config, args.overrides, io.cwd);
+  const container = createRunContainer();
+  registerCoreTrainer(container, { seed: config.seed });
+  try {
+    const host = container.resolve(CoreTokens.PluginHost);
+    await loadPlugins(host, config.plugins, baseDir);
+    const run = resolveRun(host, config);
+    const backend = await activateBackend(host, config.backend, io);
+    const parts = await assemble(container, config, run, baseDir);
+    const { runDir, runName } = createRunDir(config.output.dir, config.name ?? `${run.model.name}-${run.data.name}`, io.cwd);
+    writeConfigYaml(runDir, { ...raw, name: runName });
+
+    const loggerCtx = { runDir, runName, resumed: false, env: io.env };
+    const loggers: Logger[] = await Promise.all(run.loggers.map((l) => l.factory.create(l.options, loggerCtx)));
+    const logger = new FanoutLogger(loggers);
+    await logger.logParams(redactSecrets({ ...raw, backend: backend.name }) as Record<string, unknown>);
+
+    const callbacks: Callback[] = [...makeCallbacks(run, runDir)];
+    if (!run.callbacks.some((c) => c.name === 'progress' || c.name === 'progress-bar')) {
+      callbacks.unshift(new ProgressPrinter({ stream: { write: (t: string) => io.out(t) }, maxEpochs: config.trainer.maxEpochs }));
+    }
+    callbacks.push(interruptCheckpoint(runDir));
+
+    const trainer = new Trainer({ ...config.trainer, seed: config.seed }, {
+      callbacks, loggers: [logger], runDir,
+      checkpointWriter: (dir, s) => writeCheckpoint(dir, { model: s.model, optimizerState: s.optimizerState, trainerState: s.trainerState }).then(() => undefined),
+    });
+    const detach = onSignals(() => {
+      io.err('\nStopping after this batch (a checkpoint is saved first). Press Ctrl-C again to quit at once.');
+      trainer.stop('interrupted');
+    });
+    io.err(`run: ${runDir}  (${parts.datasets.train.size} train / ${parts.datasets.val?.size ?? 0} val samples, ${parts.model.countParams().toLocaleString('en-US')} parameters)`);
+    let result: FitResult;
+    let before: Record<string, number> | undefined;
+    try {
+      // A full validation pass before training: the baseline the summary compares against.
+      before = parts.val ? await trainer.validate(parts.module, parts.val) : undefined;
+      if (before) io.out(`before training: ${Object.entries(before).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}`);
+      result = await trainer.fit(parts.module, parts.train, parts.val);
+    } catch (e) {
+      await logger.finish('failed');
+      throw e;
+    } finally {
+      detach();
+    }
+    await saveModelFiles(parts.model, join(runDir, 'model'));
+    await logger.finish(result.stopReason === 'interrupted' ? 'killed' : 'finished');
+    io.out(summary(result, runDir, backend.name, before));
+    return exitCodeForStop(result.stopReason);
+  } finally {
+    await container.dispose();
+  }
+}
+
+/** On an interrupted run, saves a checkpoint before training ends (ModelCheckpoint may save others). */
+function interruptCheckpoint(runDir: string): Callback {
+  return {
+    name: 'interrupt-checkpoint', order: 200,
+    async onTrainEnd(ctx) {
+      if (ctx.stopReason === 'interrupted') await ctx.saveCheckpoint(join(runDir, 'checkpoints', `interrupted-step${ctx.state.globalStep}`));
+    },
+  };
+}
+
+function onSignals(handler: () => void): () => void {
+  let count = 0;
+  const listener = (signal: NodeJS.Signals) => {
+    count += 1;
+    if (count > 1) process.exit(130);
+    handler();
+    void signal;
+  };
+  process.on('SIGINT', listener);
+  process.on('SIGTERM', listener);
+  return () => {
+    process.off('SIGINT', listener);
+    process.off('SIGTERM', listener);
+  };
+}
+
+const WHY: Record<string, string> = {
+  completed: 'completed all epochs', max_steps: 'reached trainer.maxSteps', max_time: 'reached trainer.maxTime',
+  early_stopping: 'stopped early: the monitored metric stopped improving', interrupted: 'interrupted by the user (checkpoint saved)',
+};
+
+/** The closing lines of a run: why it stopped, each validation value against its value before training. */
+export function summary(r: FitResult, runDir: string, backend: string, first?: Record<string, number>): string {
+  const lines = [`\nRun ${WHY[r.stopReason] ?? `stopped: ${r.stopReason}`} after ${r.epochsCompleted} epoch(s), ${r.globalStep} steps, in ${formatDuration(r.durationMs / 1000)} on ${backend}.`];
+  for (const [k, v] of Object.entries(r.logs)) {
+    if (!k.startsWith('val_')) continue;
+    const start = first?.[k];
+    const better = start === undefined ? '' : k === 'val_loss' ? (v < start ? ' (improved)' : ' (did not improve)') : (v > start ? ' (improved)' : ' (did not improve)');
+    lines.push(`  ${k}: ${start === undefined ? '' : `${start.toFixed(4)} → `}${v.toFixed(4)}${better}`);
+  }
+  lines.push(`  run directory: ${runDir}`, `  final model:   ${join(runDir, 'model', 'model.json')}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,94 @@
+import type { DependencyContainer } from 'tsyringe';
+import {
+  type BatchSource, type Callback, CoreTokens, type Dataset, type Loss, type Metric, type PluginHost, type Registries,
+  type Registry, SupervisedModule, KilnError,
+} from '@kiln/core-trainer';
+import { BatchLoader } from '@kiln/data';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { type ZodType, z } from 'zod';
+import { validate } from '../config/load.js';
+import { type NamedEntry, type RunConfig, splitNamed } from '../config/schema.js';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type WithSchema = { schema: ZodType<any> };
+
+/** A registry entry resolved and its options validated against the entry's own schema, before any tensor exists. */
+export interface Resolved<F> {
+  readonly name: string;
+  readonly factory: F;
+  readonly options: any;
+}
+
+export interface ResolvedRun {
+  readonly data: Resolved<Registries['datasets'] extends Registry<infer F> ? F : never>;
+  readonly model: Resolved<Registries['models'] extends Registry<infer F> ? F : never>;
+  readonly loss: Resolved<Registries['losses'] extends Registry<infer F> ? F : never>;
+  readonly metrics: Resolved<Registries['metrics'] extends Registry<infer F> ? F : never>[];
+  readonly optimizer: Resolved<Registries['optimizers'] extends Registry<infer F> ? F : never>;
+  readonly schedule?: Resolved<Registries['schedules'] extends Registry<infer F> ? F : never>;
+  readonly callbacks: Resolved<Registries['callbacks'] extends Registry<infer F> ? F : never>[];
+  readonly loggers: Resolved<Registries['loggers'] extends Registry<infer F> ? F : never>[];
+}
+
+/** Looks every named section up in its registry and validates its options; errors name the config field. */
+export function resolveRun(host: PluginHost, config: RunConfig): ResolvedRun {
+  const r = host.registries;
+  const { name: dataName, batchSize: _b, valBatchSize: _v, shuffle: _s, ...dataOptions } = config.data;
+  const { name: optName, lr: _lr, weightDecay: _wd, paramGroups: _pg, ...optOptions } = config.optimizer;
+  return {
+    data: resolveOne(r.datasets, { name: dataName, options: dataOptions }, 'data'),
+    model: resolveOne(r.models, splitNamed(config.model as NamedEntry), 'model'),
+    loss: resolveOne(r.losses, splitNamed(config.loss), 'loss'),
+    metrics: config.metrics.map((m, i) => resolveOne(r.metrics, splitNamed(m), `metrics.${i}`)),
+    optimizer: resolveOne(r.optimizers, { name: optName, options: optOptions }, 'optimizer'),
+    schedule: config.schedule ? resolveOne(r.schedules, splitNamed(config.schedule), 'schedule') : undefined,
+    callbacks: config.callbacks.map((c, i) => resolveOne(r.callbacks, splitNamed(c), `callbacks.${i}`)),
+    loggers: config.loggers.map((l, i) => resolveOne(r.loggers, splitNamed(l), `loggers.${i}`)),
+  };
+}
+
+function resolveOne<F extends WithSchema>(registry: Registry<F>, entry: { name: string; options: Record<string, unknown> }, field: string): Resolved<F> {
+  if (!registry.has(entry.name)) {
+    const available = registry.names();
+    throw new KilnError('KILN_REGISTRY_UNKNOWN',
+      `'${field}${field.includes('.') || field === 'data' || field === 'model' || field === 'optimizer' ? '.name' : ''}': unknown ${registry.kind} '${entry.name}'. Available: ${available.join(', ') || '(none)'}.` +
+      (registry.kind === 'model' || registry.kind === 'logger' ? ' A plugin that provides it can be added under \'plugins\'.' : ''),
+      { details: { field, name: entry.name, available } });
+  }
+  const factory = registry.get(entry.name);
+  const schema = factory.schema instanceof z.ZodObject ? (factory.schema as z.ZodObject).strict() : factory.schema;
+  return { name: entry.name, factory, options: validate(schema, entry.options, field) };
+}
+
+export interface Assembled {
+  readonly module: SupervisedModule;
+  readonly train: BatchSource;
+  readonly val?: BatchSource;
+  readonly model: tfl.LayersModel;
+  readonly datasets: { train: Dataset; val?: Dataset };
+}
+
+/** Builds data, model, loss, metrics and the module from a resolved run. */
+export async function assemble(container: DependencyContainer, config: RunConfig, run: ResolvedRun, baseDir: string): Promise<Assembled> {
+  const seed = container.resolve(CoreTokens.Seed);
+  const datasets = await run.data.factory.create(run.data.options, { seed, cwd: baseDir });
+  const spec = datasets.train.spec;
+  const train = new BatchLoader(datasets.train, { batchSize: config.data.batchSize, shuffle: config.data.shuffle, seed });
+  const val = datasets.val ? new BatchLoader(datasets.val, { batchSize: config.data.valBatchSize ?? config.data.batchSize, shuffle: false, seed }) : undefined;
+  const model = run.model.factory.create(run.model.options, { inputShape: spec.inputShape, numClasses: spec.numClasses, task: spec.task });
+  const loss: Loss = run.loss.factory.create(run.loss.options);
+  const metrics: Metric[] = run.metrics.map((m) => m.factory.create(m.options));
+  const schedule = run.schedule;
+  const module = new SupervisedModule({
+    model, loss, metrics, lr: config.optimizer.lr, weightDecay: config.optimizer.weightDecay, paramGroups: config.optimizer.paramGroups,
+    optimizer: (groups) => run.optimizer.factory.create(run.optimizer.options, groups),
+    schedule: schedule ? (ctx) => schedule.factory.create(schedule.options, ctx) : undefined,
+    monitor: schedule?.factory.monitor?.(schedule.options),
+  });
+  return { module, train, val, model, datasets };
+}
+
+/** Instantiates the configured callbacks. */
+export function makeCallbacks(run: ResolvedRun, runDir: string): Callback[] {
+  return run.callbacks.map((c) => c.factory.create(c.options, { runDir }));
+}

@@ -1,0 +1,74 @@
+import { isKilnError } from '@kiln/core-trainer';
+import { checkFlags, parseArgs } from './internal/args.js';
+import { ExitCode, exitCodeForError } from './internal/exit-codes.js';
+import { type Io, processIo } from './internal/output.js';
+import { doctor } from './commands/doctor.js';
+import { listPlugins } from './commands/plugins.js';
+import { train } from './commands/train.js';
+
+const HELP: Record<string, string> = {
+  '': `kiln — train image models with Kiln on TensorFlow.js
+
+Usage: kiln <command> [options]
+
+Commands:
+  train     train a model (default: a small UNet on synthetic shapes)
+  plugins   list loaded plugins, their versions, where they come from and what they provide
+  doctor    check Node and the backends, and say which one 'backend: auto' picks and why
+
+Options: --help (-h) on any command, --verbose (-v) for stack traces, --version.
+Exit codes: 0 completed, 1 internal error, 2 bad input, 3 training failed, 4 early-stopped, 5 max time, 130 interrupted.`,
+  train: `kiln train [--config run.yaml] [key.path=value ...] [--verbose]
+
+Trains the model described by the config (YAML; see docs/config.md). Without --config, the
+embedded default trains a small UNet on the synthetic shapes segmentation set.
+Overrides set any config field: trainer.maxEpochs=3 model.baseFilters=16 data.batchSize=8.
+Writes runs/<name>/ with config.yaml, history.jsonl and model/ (tfjs format).
+Ctrl-C stops after the current batch and saves a checkpoint; a second Ctrl-C quits at once.`,
+  plugins: `kiln plugins [--config run.yaml] [key.path=value ...]
+
+Lists every plugin (built-in and those named under 'plugins' in the config): name, version,
+where it was loaded from, and the models, losses, metrics, backends… it registers.`,
+  doctor: `kiln doctor [--config run.yaml]
+
+Prints the Node version and every backend with its status (and the command that would make an
+unavailable one work), then which one 'backend: auto' would choose and why.`,
+};
+
+/** Runs the CLI and resolves with the exit code. The one error boundary: KilnErrors print their code and message, no stack unless --verbose. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const { positionals, flags } = parseArgs(argv, ['help', 'verbose', 'version']);
+  const [command = '', ...rest] = positionals;
+  const verbose = flags.verbose === true;
+  try {
+    if (flags.version) {
+      io.out('kiln 0.1.0');
+      return ExitCode.OK;
+    }
+    if (flags.help || command === '' || command === 'help') {
+      const topic = command === 'help' ? rest[0] ?? '' : command;
+      io.out(HELP[topic] ?? HELP['']);
+      return command === '' && !flags.help ? ExitCode.BAD_INPUT : ExitCode.OK;
+    }
+    const config = typeof flags.config === 'string' ? flags.config : undefined;
+    switch (command) {
+      case 'train':
+        checkFlags(flags, ['config', 'verbose'], 'train');
+        return await train({ config, overrides: rest }, io);
+      case 'plugins':
+        checkFlags(flags, ['config', 'verbose'], 'plugins');
+        return await listPlugins({ config, overrides: rest }, io);
+      case 'doctor':
+        checkFlags(flags, ['config', 'verbose'], 'doctor');
+        return await doctor({ config, overrides: rest }, io);
+      default:
+        io.err(`kiln: unknown command '${command}'. Commands: ${Object.keys(HELP).filter(Boolean).join(', ')}. See 'kiln --help'.`);
+        return ExitCode.BAD_INPUT;
+    }
+  } catch (e) {
+    if (isKilnError(e)) io.err(`error ${e.code}: ${e.message}`);
+    else io.err(`internal error: ${(e as Error)?.message ?? String(e)}\nThis is a bug in Kiln or a plugin: rerun with --verbose and report it.`);
+    if (verbose && e instanceof Error) io.err(e.stack ?? '');
+    return exitCodeForError(e);
+  }
+}

@@ -1,0 +1,96 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/main.js';
+import type { Io } from '../src/internal/output.js';
+
+const EXAMPLE_PLUGIN = resolve(import.meta.dirname, '../../../docs/examples/my-plugin.mjs');
+
+function capture(cwd = mkdtempSync(join(tmpdir(), 'kiln-cli-'))) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = { out: (t) => out.push(t), err: (t) => err.push(t), env: {}, cwd };
+  return { io, cwd, out: () => out.join('\n'), err: () => err.join('\n') };
+}
+
+// Small enough to run in seconds, big enough that the UNet visibly learns.
+const QUICK = ['backend=wasm', 'trainer.maxEpochs=2', 'data.size=96', 'data.valSize=32', 'data.imageSize=32', 'data.batchSize=16'];
+
+describe('kiln train', () => {
+  it('trains the default UNet and leaves config.yaml, history.jsonl and the final model in runs/<name>/', async () => {
+    const c = capture();
+    const code = await main(['train', ...QUICK, 'name=quick'], c.io);
+    expect(code, c.err()).toBe(0);
+    const run = join(c.cwd, 'runs', 'quick');
+    expect(readFileSync(join(run, 'config.yaml'), 'utf8')).toMatch(/maxEpochs: 2/);
+    const history = readFileSync(join(run, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(history.filter((h) => 'val_dice' in (h.values ?? h))).toHaveLength(2);
+    expect(JSON.parse(readFileSync(join(run, 'model', 'model.json'), 'utf8')).modelTopology).toBeTruthy();
+    expect(c.out()).toMatch(/epoch 2\/2/);
+    expect(c.out()).toMatch(/val_dice: \d\.\d+ → \d\.\d+/);
+    // A second run with the same name never writes into the first one's directory.
+    const again = capture(c.cwd);
+    expect(await main(['train', ...QUICK, 'trainer.maxEpochs=1', 'name=quick'], again.io)).toBe(0);
+    expect(existsSync(join(c.cwd, 'runs', 'quick-2', 'model', 'model.json'))).toBe(true);
+  });
+
+  it('trains a model registered by a plugin loaded from a path', async () => {
+    const c = capture();
+    writeFileSync(join(c.cwd, 'run.yaml'), [
+      `plugins: ['${EXAMPLE_PLUGIN}']`, 'name: plugin-run', 'backend: wasm',
+      'data: { name: shapes, task: segmentation, size: 64, valSize: 16, imageSize: 32, batchSize: 16 }',
+      'model: { name: tiny-seg, filters: 4 }', 'loss: bce', 'metrics: [dice]', 'trainer: { maxEpochs: 1, numSanityValSteps: 0 }',
+    ].join('\n'));
+    const code = await main(['train', '--config', 'run.yaml'], c.io);
+    expect(code, c.err()).toBe(0);
+    expect(JSON.parse(readFileSync(join(c.cwd, 'runs', 'plugin-run', 'model', 'model.json'), 'utf8')).modelTopology.model_config.config.name).toBe('tiny_seg');
+    const listing = capture(c.cwd);
+    expect(await main(['plugins', '--config', 'run.yaml'], listing.io)).toBe(0);
+    expect(listing.out()).toMatch(/example-tiny-seg\s+1\.0\.0\s+.*my-plugin\.mjs\s+model tiny-seg/);
+  });
+});
+
+describe('bad input', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown top-level key', ['train', 'epochs=3'], /KILN_CONFIG_INVALID.*'epochs': unknown key\. Allowed: name, seed, plugins/s],
+    ['wrong type', ['train', 'trainer.maxEpochs=many'], /KILN_CONFIG_INVALID.*'trainer\.maxEpochs'.*number/s],
+    ['unknown backend', ['train', 'backend=tpu'], /KILN_CONFIG_INVALID.*'backend'.*"wasm"/s],
+    ['unknown model', ['train', 'model.name=resnet-9000'], /KILN_REGISTRY_UNKNOWN.*'model\.name': unknown model 'resnet-9000'\. Available: .*unet/s],
+    ['unknown model option', ['train', 'model.depthh=3'], /KILN_CONFIG_INVALID.*'model\.depthh': unknown key/s],
+    ['missing plugin file', ['train', 'plugins=[./nope.mjs]'], /KILN_PLUGIN_NOT_FOUND.*nope\.mjs/s],
+    ['bad override', ['train', 'trainer..x=1'], /KILN_CONFIG_OVERRIDE/],
+    ['missing config file', ['train', '--config', 'absent.yaml'], /KILN_CONFIG_NOT_FOUND.*absent\.yaml/],
+    ['unknown flag', ['train', '--epochs', '3'], /KILN_CLI_USAGE.*--epochs/],
+  ];
+  it.each(cases)('%s: exit 2 with the code and the field, no stack trace', async (_name, argv, pattern) => {
+    const c = capture();
+    expect(await main(argv, c.io)).toBe(2);
+    expect(c.err()).toMatch(pattern);
+    expect(c.err()).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(c.cwd, 'runs'))).toBe(false);
+  });
+
+  it('a plugin file that exports no plugin is rejected by name; --verbose adds the stack', async () => {
+    const c = capture();
+    writeFileSync(join(c.cwd, 'empty.mjs'), 'export const x = 1;\n');
+    expect(await main(['train', 'plugins=[./empty.mjs]', '--verbose'], c.io)).toBe(2);
+    expect(c.err()).toMatch(/KILN_PLUGIN_INVALID.*empty\.mjs does not export a Kiln plugin/s);
+    expect(c.err()).toMatch(/\n\s+at /);
+  });
+});
+
+describe('kiln --help and doctor', () => {
+  it('prints help per command', async () => {
+    const c = capture();
+    expect(await main(['train', '--help'], c.io)).toBe(0);
+    expect(c.out()).toMatch(/kiln train \[--config run\.yaml\]/);
+  });
+
+  it('doctor lists backends and which one auto picks', async () => {
+    const c = capture();
+    expect(await main(['doctor'], c.io)).toBe(0);
+    expect(c.out()).toMatch(/wasm\s+\d+\s+backend-wasm\s+available/);
+    expect(c.out()).toMatch(/auto would choose '/);
+  });
+});
