@@ -18,13 +18,15 @@ Commands:
 
 Options: --help (-h) on any command, --verbose (-v) for stack traces, --version.
 Exit codes: 0 completed, 1 internal error, 2 bad input, 3 training failed, 4 early-stopped, 5 max time, 130 interrupted.`,
-  train: `kiln train [--config run.yaml] [key.path=value ...] [--verbose]
+  train: `kiln train [--config run.yaml] [--resume <run dir | checkpoint>] [key.path=value ...] [--verbose]
 
 Trains the model described by the config (YAML; see docs/config.md). Without --config, the
 embedded default trains a small UNet on the synthetic shapes segmentation set.
 Overrides set any config field: trainer.maxEpochs=3 model.baseFilters=16 data.batchSize=8.
 Writes runs/<name>/ with config.yaml, history.jsonl and model/ (tfjs format).
-Ctrl-C stops after the current batch and saves a checkpoint; a second Ctrl-C quits at once.`,
+Ctrl-C stops after the current batch and saves a checkpoint; a second Ctrl-C quits at once.
+--resume continues a run from its latest complete checkpoint (or the one given): same run
+directory, history appended; on the same backend it ends with the weights of an uninterrupted run.`,
   plugins: `kiln plugins [--config run.yaml] [key.path=value ...]
 
 Lists every plugin (built-in and those named under 'plugins' in the config): name, version,
@@ -53,8 +55,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     const config = typeof flags.config === 'string' ? flags.config : undefined;
     switch (command) {
       case 'train':
-        checkFlags(flags, ['config', 'verbose'], 'train');
-        return await train({ config, overrides: rest }, io);
+        checkFlags(flags, ['config', 'resume', 'verbose'], 'train');
+        return await train({ config, overrides: rest, resume: typeof flags.resume === 'string' ? flags.resume : undefined }, io);
       case 'plugins':
         checkFlags(flags, ['config', 'verbose'], 'plugins');
         return await listPlugins({ config, overrides: rest }, io);

@@ -44,7 +44,7 @@ describe('kiln train', () => {
     ].join('\n'));
     const code = await main(['train', '--config', 'run.yaml'], c.io);
     expect(code, c.err()).toBe(0);
-    expect(JSON.parse(readFileSync(join(c.cwd, 'runs', 'plugin-run', 'model', 'model.json'), 'utf8')).modelTopology.model_config.config.name).toBe('tiny_seg');
+    expect(JSON.parse(readFileSync(join(c.cwd, 'runs', 'plugin-run', 'model', 'model.json'), 'utf8')).modelTopology.config.name).toBe('tiny_seg');
     const listing = capture(c.cwd);
     expect(await main(['plugins', '--config', 'run.yaml'], listing.io)).toBe(0);
     expect(listing.out()).toMatch(/example-tiny-seg\s+1\.0\.0\s+.*my-plugin\.mjs\s+model tiny-seg/);

@@ -25,3 +25,4 @@ export { CallbackDispatcher, callbackName, type HookTimings } from './trainer/ca
 export { SupervisedModule, paramGroups, type SupervisedModuleOptions, type ParamGroupSpec } from './trainer/supervised-module.js';
 export { coreTrainerPlugin } from './core-plugin.js';
 export * from './checkpoint/index.js';
+export { withSeededRandom, installSeededRandom } from './seeded-random.js';

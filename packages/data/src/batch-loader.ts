@@ -1,6 +1,7 @@
 import { type Batch, type BatchSource, type Dataset, type DatasetSpec, KilnError, Rng } from '@kiln/core-trainer';
 import { DataErrorCodes } from './errors.js';
 import { requireOption } from './internal/check.js';
+import type { EpochAwareDataset } from './types.js';
 import { collate, type HostBatch, toTensors } from './internal/collate.js';
 
 export interface BatchLoaderOptions {
@@ -20,6 +21,7 @@ export interface BatchLoaderOptions {
  * Turns a `Dataset` into batches: one x tensor [N, H, W, C] float32 and one y tensor
  * [N, ...spec.targetShape] of `spec.targetDtype` per batch. The order of epoch `e` depends only on
  * (seed, e), so `epoch(e, k)` yields exactly the batches k… of a full `epoch(e)` (exact resume).
+ * Each `get` receives `{ epoch }` as a second argument (seeded augmentation per epoch).
  * The next batches' samples are read and collated on the host while the consumer trains on the
  * current one; tensors are made only when a batch is handed out, and the consumer disposes them.
  * @example
@@ -77,7 +79,7 @@ export class BatchLoader implements BatchSource {
     let next = startBatch;
     const load = (b: number): Promise<HostBatch> => {
       const idx = order.slice(b * this.batchSize, (b + 1) * this.batchSize);
-      const p = (async () => collate(this.spec, await Promise.all(idx.map((i) => this.dataset.get(i))), idx))();
+      const p = (async () => collate(this.spec, await Promise.all(idx.map((i) => (this.dataset as EpochAwareDataset).get(i, { epoch }))), idx))();
       p.catch(() => undefined); // surfaced when awaited; avoids unhandled rejections if the consumer stops early
       return p;
     };

@@ -11,6 +11,7 @@ export {
 } from './plugin.js';
 export { loggersPlugin as default } from './plugin.js';
 export { Outbox, type OutboxOptions, type OutboxStatus } from './outbox/outbox.js';
+export { outboxDir } from './outbox/state.js';
 export type { OutboxRecord } from './outbox/record.js';
 export { Deliverer, type SendResult, type SendFn, type DelivererStatus } from './outbox/deliverer.js';
 export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './outbox/backoff.js';

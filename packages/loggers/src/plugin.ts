@@ -24,19 +24,28 @@ export const csvLoggerOptions = z.strictObject({
 
 const inRun = (path: string, ctx: LoggerContext): string => (isAbsolute(path) ? path : resolve(ctx.runDir, path));
 
-/** 'console': one line per logMetrics. */
+/**
+ * 'console': one line per logMetrics.
+ * @example const log = await consoleLoggerFactory.create(consoleLoggerOptions.parse({}), ctx);
+ */
 export const consoleLoggerFactory: LoggerFactory<z.output<typeof consoleLoggerOptions>> = {
   schema: consoleLoggerOptions,
   create: (o) => new ConsoleLogger(o),
 };
 
-/** 'jsonl': runs/<name>/history.jsonl by default. */
+/**
+ * 'jsonl': runs/<name>/history.jsonl by default.
+ * @example const log = await jsonlLoggerFactory.create(jsonlLoggerOptions.parse({}), ctx);
+ */
 export const jsonlLoggerFactory: LoggerFactory<z.output<typeof jsonlLoggerOptions>> = {
   schema: jsonlLoggerOptions,
   create: (o, ctx) => new JsonlLogger({ path: inRun(o.path, ctx) }),
 };
 
-/** 'csv': runs/<name>/history.csv by default. */
+/**
+ * 'csv': runs/<name>/history.csv by default.
+ * @example const log = await csvLoggerFactory.create(csvLoggerOptions.parse({ columns: ['loss'] }), ctx);
+ */
 export const csvLoggerFactory: LoggerFactory<z.output<typeof csvLoggerOptions>> = {
   schema: csvLoggerOptions,
   create: (o, ctx) => new CsvLogger({ path: inRun(o.path, ctx), ...(o.columns ? { columns: o.columns } : {}) }),

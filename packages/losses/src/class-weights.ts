@@ -36,13 +36,50 @@ export function balancedClassWeights(counts: readonly number[]): number[] {
 /** Class weights as given: explicit numbers, or `'balanced'` with the label counts of the training set. */
 export type ClassWeights = readonly number[] | 'balanced';
 
-/** Resolves `classWeights` to numbers (or undefined), computing 'balanced' from `classCounts`. */
-export function resolveClassWeights(loss: string, classWeights?: ClassWeights, classCounts?: readonly number[]): readonly number[] | undefined {
-  if (classWeights !== 'balanced') return classWeights;
-  if (!classCounts) {
-    lossError(LossErrorCodes.BALANCED_NEEDS_COUNTS,
-      `Loss '${loss}': classWeights 'balanced' needs classCounts (label counts of the training set). Pass classCounts, e.g. from countLabels(labels, numClasses).`,
-      { argument: 'classCounts' });
+/** A class for samples of unknown kind (e.g. ISIC's 'UNK') whose weight is set apart from the others. */
+export interface UnknownClass {
+  /** Its class index. */
+  readonly index: number;
+  /** Its weight; the other classes keep theirs ('balanced' is computed over the other classes only). */
+  readonly weight: number;
+}
+
+/**
+ * Resolves `classWeights` to one weight per class, or undefined for none. `'balanced'` is computed
+ * from `classCounts` as scikit-learn does; with `unknown`, over the known classes only (their
+ * counts and total), and the unknown class gets `unknown.weight`. Without classWeights, `unknown`
+ * gives every other class weight 1. The result's length is checked against the predictions later.
+ * @example resolveClassWeights('ce', 'balanced', [10, 30, 0], { index: 2, weight: 0.1 }) // [2, 0.667, 0.1]
+ */
+export function resolveClassWeights(loss: string, classWeights?: ClassWeights, classCounts?: readonly number[], unknown?: UnknownClass):
+  ((numClasses: number) => readonly number[]) | undefined {
+  if (unknown && !(Number.isInteger(unknown.index) && unknown.index >= 0 && Number.isFinite(unknown.weight) && unknown.weight >= 0)) {
+    lossError(LossErrorCodes.INVALID_OPTION, `Loss '${loss}': unknownClass ${JSON.stringify(unknown)} needs a class index >= 0 and a weight >= 0.`,
+      { argument: 'unknownClass', value: unknown });
   }
-  return balancedClassWeights(classCounts);
+  let known: readonly number[] | undefined;
+  if (classWeights === 'balanced') {
+    if (!classCounts) {
+      lossError(LossErrorCodes.BALANCED_NEEDS_COUNTS,
+        `Loss '${loss}': classWeights 'balanced' needs classCounts (label counts of the training set). Pass classCounts, e.g. from countLabels(labels, numClasses).`,
+        { argument: 'classCounts' });
+    }
+    if (unknown && unknown.index >= classCounts.length) {
+      lossError(LossErrorCodes.WEIGHTS_LENGTH, `Loss '${loss}': unknownClass.index ${unknown.index} is outside classCounts (length ${classCounts.length}).`,
+        { argument: 'unknownClass.index', value: unknown.index, validRange: [0, classCounts.length - 1] });
+    }
+    const others = unknown ? classCounts.filter((_, i) => i !== unknown.index) : classCounts;
+    const w = balancedClassWeights(others);
+    known = unknown ? [...w.slice(0, unknown.index), unknown.weight, ...w.slice(unknown.index)] : w;
+  } else if (classWeights && unknown) {
+    known = classWeights.map((w, i) => (i === unknown.index ? unknown.weight : w));
+  } else {
+    known = classWeights;
+  }
+  if (known) {
+    const fixed = known;
+    return () => fixed;
+  }
+  if (!unknown) return undefined;
+  return (c) => Array.from({ length: c }, (_, i) => (i === unknown.index ? unknown.weight : 1));
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Loss } from '@kiln/core-trainer';
-import { type ClassWeights, resolveClassWeights } from './class-weights.js';
+import { type ClassWeights, type UnknownClass, resolveClassWeights } from './class-weights.js';
 import { LossErrorCodes, lossError } from './errors.js';
 import { type Reduction, checkReduction, reduce } from './internal/reduction.js';
 import { classTargets } from './internal/targets.js';
@@ -19,6 +19,8 @@ export interface CrossEntropyOptions {
   readonly classWeights?: ClassWeights;
   /** Label counts of the training set, used by `classWeights: 'balanced'`. */
   readonly classCounts?: readonly number[];
+  /** A class (e.g. 'unknown') with its own weight, set apart from `classWeights` / 'balanced'. */
+  readonly unknownClass?: UnknownClass;
   /** Index targets equal to this are skipped (PyTorch's `ignore_index`, e.g. 255 or -100). */
   readonly ignoreIndex?: number;
   readonly reduction?: Reduction;
@@ -40,7 +42,7 @@ export class CrossEntropyLoss implements Loss {
   readonly name: string;
   readonly #o: CrossEntropyOptions;
   readonly #reduction: Reduction;
-  readonly #weights?: readonly number[];
+  readonly #weights?: (numClasses: number) => readonly number[];
 
   constructor(options: CrossEntropyOptions = {}) {
     this.name = options.name ?? 'cross-entropy';
@@ -51,7 +53,7 @@ export class CrossEntropyLoss implements Loss {
       lossError(LossErrorCodes.INVALID_OPTION, `Loss '${this.name}': labelSmoothing = ${ls} must be in [0, 1].`,
         { argument: 'labelSmoothing', value: ls, validRange: [0, 1] });
     }
-    this.#weights = resolveClassWeights(this.name, options.classWeights, options.classCounts);
+    this.#weights = resolveClassWeights(this.name, options.classWeights, options.classCounts, options.unknownClass);
   }
 
   compute(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
@@ -59,7 +61,7 @@ export class CrossEntropyLoss implements Loss {
       const c = yPred.shape[yPred.rank - 1];
       const eps = this.#o.labelSmoothing ?? 0;
       const logp = this.#o.fromLogits ? tf.logSoftmax(yPred) : tf.log(tf.clipByValue(yPred, PROB_EPSILON, 1));
-      const w = this.#weights ? checkWeights(this.name, 'classWeights', this.#weights, c) : undefined;
+      const w = this.#weights ? checkWeights(this.name, 'classWeights', this.#weights(c), c) : undefined;
       const t = classTargets(this.name, yTrue, yPred);
       if (t.kind === 'soft') {
         if (this.#o.validate !== false) {

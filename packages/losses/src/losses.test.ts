@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import { PluginHost, isKilnError } from '@kiln/core-trainer';
-import { container } from 'tsyringe';
+import { PluginHost, createRunContainer, isKilnError } from '@kiln/core-trainer';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BinaryCrossEntropyLoss, CrossEntropyLoss, DiceLoss, WeightedSumLoss, balancedClassWeights, countLabels, lossesPlugin } from './index.js';
+import { BinaryCrossEntropyLoss, CrossEntropyLoss, DiceLoss, FocalLoss, WeightedSumLoss, balancedClassWeights, countLabels, lossFactories, lossesPlugin, resolveClassWeights } from './index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -35,6 +34,19 @@ describe('bad input gives coded errors naming the argument', () => {
     expect(() => new CrossEntropyLoss({ fromLogits: true }).compute(tf.tensor1d([0, 1], 'int32'), nanPred)).toThrow(expect.toSatisfy(code('KILN_LOSS_NAN_PREDICTION', 'yPred')));
     expect(() => new DiceLoss().compute(tf.zeros([1, 2, 2, 1]), tf.fill([1, 2, 2, 1], NaN))).toThrow(expect.toSatisfy(code('KILN_LOSS_NAN_PREDICTION')));
   });
+  it('rejects bad focal, unknown-class and weighted-sum options', () => {
+    expect(() => new FocalLoss({ gamma: -1 })).toThrow(expect.toSatisfy(code('KILN_LOSS_INVALID_OPTION', 'gamma')));
+    expect(() => new FocalLoss({ alpha: 2 })).toThrow(expect.toSatisfy(code('KILN_LOSS_INVALID_OPTION', 'alpha')));
+    expect(() => new FocalLoss({ alpha: 0.5 }).compute(tf.tensor1d([0, 1], 'int32'), tf.tensor2d([[0.2, 0.8], [0.5, 0.5]])))
+      .toThrow(expect.toSatisfy(code('KILN_LOSS_INVALID_OPTION', 'alpha')));
+    expect(() => new FocalLoss({ alpha: [1, 2, 3] }).compute(tf.tensor1d([0, 1], 'int32'), tf.tensor2d([[0.2, 0.8], [0.5, 0.5]])))
+      .toThrow(expect.toSatisfy(code('KILN_LOSS_WEIGHTS_LENGTH', 'alpha')));
+    expect(() => resolveClassWeights('ce', 'balanced', [3, 4], { index: 5, weight: 1 })).toThrow(expect.toSatisfy(code('KILN_LOSS_WEIGHTS_LENGTH', 'unknownClass.index')));
+    const f = lossFactories['weighted-sum'];
+    expect(() => f.create(f.schema.parse({ losses: [{ name: 'dice', options: { smooth: -1 } }] }))).toThrow(expect.toSatisfy(code('KILN_LOSS_INVALID_OPTION', 'losses[].options.smooth')));
+    expect(() => f.schema.parse({ losses: [{ name: 'hinge' }] })).toThrow(/dice/);
+  });
+
   it('rejects incompatible shapes', () => {
     expect(() => new CrossEntropyLoss().compute(tf.zeros([3]), tf.zeros([2, 3]))).toThrow(expect.toSatisfy(code('KILN_LOSS_SHAPE_MISMATCH', 'yTrue')));
   });
@@ -66,9 +78,9 @@ describe('training use', () => {
   });
 
   it('registers its factories through the plugin host', async () => {
-    const host = new PluginHost(container.createChildContainer()).use(lossesPlugin);
+    const host = new PluginHost(createRunContainer()).use(lossesPlugin);
     await host.setup();
-    expect(host.registries.losses.names().sort()).toEqual(['bce', 'bce-dice', 'cross-entropy', 'dice', 'tversky']);
+    expect(host.registries.losses.names().sort()).toEqual(['bce', 'bce-dice', 'cross-entropy', 'dice', 'focal', 'tversky', 'weighted-sum']);
     const f = host.registries.losses.get('cross-entropy');
     expect(() => f.schema.parse({ reduction: 'avg' })).toThrow();
     expect(f.create(f.schema.parse({ fromLogits: true })).name).toBe('cross-entropy');

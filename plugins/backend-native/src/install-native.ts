@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { KilnError } from '@kiln/core-trainer';
+import { KilnError, type KilnErrorCode } from '@kiln/core-trainer';
 import { NativeErrorCodes } from './errors.js';
 import { type ChildReport, verifyPackage } from './internal/child.js';
 import { TFJS_NODE_VERSION, findBinding, installCommand, packageName } from './internal/locate.js';
@@ -34,8 +34,8 @@ export interface InstallNativeResult {
   readonly seconds: number;
 }
 
-const fail = (code: string, message: string, details: Record<string, unknown> = {}): KilnError =>
-  new KilnError(code as typeof NativeErrorCodes.NATIVE_INSTALL_FAILED, message, { details });
+const fail = (code: KilnErrorCode, message: string, details: Record<string, unknown> = {}): KilnError =>
+  new KilnError(code, message, { details });
 
 async function npmOrThrow(args: string[], cwd: string, what: string): Promise<void> {
   const r = await runNpm(args, cwd);
@@ -106,7 +106,7 @@ export async function installNative(options: InstallNativeOptions = {}): Promise
   }
   const target = join(cwd, 'node_modules', pkg);
   const cache = join(cwd, 'node_modules', '.cache');
-  await mkdir(cache, { recursive: true });
+  const created = await mkdir(cache, { recursive: true }); // the first folder it had to create, if any
   const stage = await mkdtemp(join(cache, 'kiln-native-'));
   const restoreFiles = await snapshot(cwd);
   const previous = join(stage, 'previous');
@@ -142,5 +142,7 @@ export async function installNative(options: InstallNativeOptions = {}): Promise
     throw e;
   } finally {
     await rm(stage, { recursive: true, force: true });
+    // Leave no empty node_modules/.cache (or node_modules) behind that this call created.
+    if (created) for (const d of [cache, join(cwd, 'node_modules')]) if (d.length >= created.length) await rmdir(d).catch(() => {});
   }
 }

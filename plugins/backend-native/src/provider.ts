@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendInfo, type BackendProbe, type BackendProvider, KilnError } from '@kiln/core-trainer';
+import { type BackendInfo, type BackendProbe, type BackendProvider, KilnError, type KilnErrorCode } from '@kiln/core-trainer';
 import { z } from 'zod';
 import { NativeErrorCodes } from './errors.js';
 import { type ChildResult, probeBinding } from './internal/child.js';
@@ -21,7 +21,7 @@ export interface NativeProviderConfig {
   readonly searchPaths?: readonly string[];
 }
 
-type Located = { ok: true; packageDir: string; binding: ChildResult & { ok: true } } | { ok: false; code: string; reason: string; fix: string };
+type Located = { ok: true; packageDir: string; binding: ChildResult & { ok: true } } | { ok: false; code: KilnErrorCode; reason: string; fix: string };
 
 const probeCache = new Map<string, Promise<ChildResult>>();
 
@@ -81,7 +81,7 @@ export function nativeBackend(flavour: Flavour, config: NativeProviderConfig = {
           `Cannot activate '${name}': ${packageName(gpu ? 'cpu' : 'gpu')} is already loaded in this process and both register the 'tensorflow' backend. Use one of native / native-gpu per process.`);
       }
       const loc = await locate(flavour, config);
-      if (!loc.ok) throw new KilnError(loc.code as never, `Backend '${name}' is not available: ${loc.reason}. Fix: ${loc.fix}`, { details: { reason: loc.reason, fix: loc.fix } });
+      if (!loc.ok) throw new KilnError(loc.code, `Backend '${name}' is not available: ${loc.reason}. Fix: ${loc.fix}`, { details: { reason: loc.reason, fix: loc.fix } });
       if (gpu && !loc.binding.report.gpu && !parsed.data.allowCpuFallback) {
         throw new KilnError(NativeErrorCodes.NATIVE_NO_GPU, `Backend 'native-gpu': ${NO_GPU}. Fix: ${GPU_FIX}. (Or set allowCpuFallback: true to run on CPU anyway.)`);
       }

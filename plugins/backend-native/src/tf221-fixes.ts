@@ -34,6 +34,27 @@ const roundKernel: tf.KernelConfig = {
 };
 
 /**
+ * `Step` (the ReLU gradient's mask) on 'tensorflow': tfjs-node builds it from seven ops with two
+ * full-size fills; `Sign(Relu(x))` is the same function (NaN stays NaN) in two TensorFlow ops.
+ */
+const stepKernel: tf.KernelConfig = {
+  kernelName: tf.Step,
+  backendName: 'tensorflow',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const x = (inputs as { x: tf.TensorInfo }).x;
+    const alpha = (attrs as { alpha?: number }).alpha ?? 0;
+    const b = backend as unknown as NodeBackendLike;
+    const relu = b.executeSingleInput('Relu', x) as unknown as tf.Tensor;
+    const sign = b.executeSingleInput('Sign', relu) as unknown as tf.Tensor;
+    relu.dispose();
+    if (alpha === 0) return sign;
+    const out = tf.tidy(() => tf.add(tf.mul(sign, 1 - alpha), alpha));
+    sign.dispose();
+    return out;
+  },
+};
+
+/**
  * Histogram buckets of a constant tensor: tfjs-node concatenates three scalars, which TF 2.21's
  * ConcatOp rejects. A constant tensor gets the same single bucket built with `stack`; any other
  * tensor goes to tfjs-node's own code.
@@ -55,17 +76,19 @@ function fixBuckets(b: NodeBackendLike): void {
 }
 
 /**
- * Re-registers the kernels that TF 2.21 breaks for tfjs-node 4.22 (int32 `Round`) and patches the
- * histogram bucketing of the 'tensorflow' backend. Idempotent; call after tfjs-node is loaded.
+ * Re-registers the kernels that TF 2.21 breaks for tfjs-node 4.22 (int32 `Round`), replaces the slow
+ * `Step` kernel, and patches the histogram bucketing of the 'tensorflow' backend. Idempotent; call after tfjs-node is loaded.
  * Returns the names of what it fixed.
- * @example require('@tensorflow/tfjs-node'); applyTf221Fixes(); // ['Round', 'histogram buckets']
+ * @example require('@tensorflow/tfjs-node'); applyTf221Fixes(); // ['Round', 'Step', 'histogram buckets']
  */
 export function applyTf221Fixes(): string[] {
   const b = nodeBackend();
   if (!b || b.__kilnFixed) return [];
-  if (tf.getKernel(tf.Round, 'tensorflow')) tf.unregisterKernel(tf.Round, 'tensorflow');
-  tf.registerKernel(roundKernel);
+  for (const k of [roundKernel, stepKernel]) {
+    if (tf.getKernel(k.kernelName, 'tensorflow')) tf.unregisterKernel(k.kernelName, 'tensorflow');
+    tf.registerKernel(k);
+  }
   fixBuckets(b);
   b.__kilnFixed = true;
-  return ['Round', 'histogram buckets'];
+  return ['Round', 'Step', 'histogram buckets'];
 }

@@ -1,20 +1,26 @@
 import { KilnError } from '@kiln/core-trainer';
 import { WasmErrorCodes } from './errors.js';
-import { KILN_WASM_KERNELS, installKilnKernels } from './internal/registry.js';
+import { installWasmGradients } from './internal/gradients.js';
+import { ADDED_KERNELS, REPLACED_KERNELS, installKilnKernels } from './internal/registry.js';
 
-/** The tfjs kernel names Kiln adds to or replaces in the wasm backend. */
-export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze(Object.keys(KILN_WASM_KERNELS));
+/** The kernels stock wasm lacks and Kiln adds (training conv nets needs them). */
+export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze(Object.keys(ADDED_KERNELS));
+/** The stock wasm kernels Kiln replaces with faster ones. */
+export const WASM_REPLACED_KERNELS: readonly string[] = Object.freeze(Object.keys(REPLACED_KERNELS));
 
 /**
  * Loads @tensorflow/tfjs-backend-wasm (which registers the stock wasm kernels) and registers
- * Kiln's training kernels over them. Idempotent: a second call changes nothing. It does not
- * select the backend; `wasmBackend.activate()` does both.
+ * Kiln's training kernels over them; also routes the gradients of FusedBatchNorm, Mean and Sum
+ * through fused wasm-only paths (other backends keep tfjs's own). Idempotent: a second call
+ * changes nothing. It does not select the backend; `wasmBackend.activate()` does both.
  * @example await registerWasmTrainingKernels(); await tf.setBackend('wasm');
  * @returns the kernel names registered by this call (empty when already done)
  */
 export async function registerWasmTrainingKernels(): Promise<string[]> {
   await importWasm();
-  return installKilnKernels();
+  const changed = installKilnKernels();
+  installWasmGradients();
+  return changed;
 }
 
 /** Imports the wasm backend package, mapping a missing package to KILN_WASM_UNAVAILABLE. */

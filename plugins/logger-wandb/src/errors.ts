@@ -1,6 +1,9 @@
 import type { KilnErrorCode } from '@kiln/core-trainer';
 
-/** Error codes owned by @kiln/plugin-logger-wandb. */
+/**
+ * Error codes owned by @kiln/plugin-logger-wandb.
+ * @example if (isKilnError(e, WandbErrorCodes.NO_API_KEY)) console.error('export WANDB_API_KEY')
+ */
 export const WandbErrorCodes = {
   NO_API_KEY: 'KILN_WANDB_NO_API_KEY', // W&B is online but WANDB_API_KEY is not set: export WANDB_API_KEY, or set WANDB_MODE=offline and run `kiln sync <run dir>` later
   MODE_INVALID: 'KILN_WANDB_MODE_INVALID', // WANDB_MODE (or the `mode` option) is not online, offline, dryrun or disabled: fix the value

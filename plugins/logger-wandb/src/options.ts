@@ -3,6 +3,7 @@ import { z } from 'zod';
 /**
  * Options of the 'wandb' logger. Every one falls back to its `WANDB_*` environment variable, then
  * to a default. The API key is never an option: it comes from WANDB_API_KEY at delivery time.
+ * @example wandbOptionsSchema.parse({ project: 'demo', tags: ['baseline'] })
  */
 export const wandbOptionsSchema = z.strictObject({
   project: z.string().min(1).optional().describe('W&B project (WANDB_PROJECT, default "kiln")'),

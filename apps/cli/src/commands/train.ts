@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ProgressPrinter } from '@kiln/callbacks';
 import {
   type Callback, type FitResult, type Logger, CoreTokens, Trainer, createRunContainer, registerCoreTrainer,
@@ -11,11 +11,14 @@ import { activateBackend } from '../internal/backend.js';
 import { exitCodeForStop } from '../internal/exit-codes.js';
 import { type Io, formatDuration } from '../internal/output.js';
 import { loadPlugins } from '../internal/plugins.js';
+import { loadResume, locateResume, trimHistory } from '../internal/resume.js';
 import { createRunDir, writeConfigYaml } from '../internal/run-dir.js';
 
 export interface TrainArgs {
   readonly config?: string;
   readonly overrides: readonly string[];
+  /** A run directory or checkpoint to continue (same run dir, history appended). */
+  readonly resume?: string;
 }
 
 /**
@@ -25,19 +28,25 @@ export interface TrainArgs {
  * checkpoint first. Resolves with the exit code.
  */
 export async function train(args: TrainArgs, io: Io): Promise<number> {
-  const { config, raw, baseDir } = loadConfig(args.config, args.overrides, io.cwd);
+  const resumeFrom = args.resume ? await locateResume(args.resume, io.cwd) : undefined;
+  const { config, raw, baseDir } = loadConfig(args.config ?? (resumeFrom && join(resumeFrom.runDir, 'config.yaml')), args.overrides, io.cwd);
   const container = createRunContainer();
   registerCoreTrainer(container, { seed: config.seed });
   try {
     const host = container.resolve(CoreTokens.PluginHost);
     await loadPlugins(host, config.plugins, baseDir);
     const run = resolveRun(host, config);
-    const backend = await activateBackend(host, config.backend, io);
+    const backend = await activateBackend(host, config.backend, config.backendOptions, io);
     const parts = await assemble(container, config, run, baseDir);
-    const { runDir, runName } = createRunDir(config.output.dir, config.name ?? `${run.model.name}-${run.data.name}`, io.cwd);
-    writeConfigYaml(runDir, { ...raw, name: runName });
+    const resume = resumeFrom ? await loadResume(resumeFrom.checkpointDir, parts.model) : undefined;
+    const { runDir, runName } = resumeFrom
+      ? { runDir: resumeFrom.runDir, runName: basename(resumeFrom.runDir) }
+      : createRunDir(config.output.dir, config.name ?? `${run.model.name}-${run.data.name}`, io.cwd);
+    if (resumeFrom) io.err(`resuming ${runDir} from ${resumeFrom.checkpointDir} (epoch ${resume!.trainerState.epoch}, step ${resume!.trainerState.globalStep})${resumeFrom.skipped.length ? `; skipped damaged: ${resumeFrom.skipped.join('; ')}` : ''}`);
+    if (resume) trimHistory(join(runDir, 'history.jsonl'), resume.trainerState);
+    else writeConfigYaml(runDir, { ...raw, name: runName });
 
-    const loggerCtx = { runDir, runName, resumed: false, env: io.env };
+    const loggerCtx = { runDir, runName, resumed: resume !== undefined, env: io.env };
     const loggers: Logger[] = await Promise.all(run.loggers.map((l) => l.factory.create(l.options, loggerCtx)));
     const logger = new FanoutLogger(loggers);
     await logger.logParams(redactSecrets({ ...raw, backend: backend.name }) as Record<string, unknown>);
@@ -61,9 +70,9 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
     let before: Record<string, number> | undefined;
     try {
       // A full validation pass before training: the baseline the summary compares against.
-      before = parts.val ? await trainer.validate(parts.module, parts.val) : undefined;
+      before = parts.val && !resume ? await trainer.validate(parts.module, parts.val) : undefined;
       if (before) io.out(`before training: ${Object.entries(before).map(([k, v]) => `${k} ${v.toFixed(4)}`).join('  ')}`);
-      result = await trainer.fit(parts.module, parts.train, parts.val);
+      result = await trainer.fit(parts.module, parts.train, parts.val, resume);
     } catch (e) {
       await logger.finish('failed');
       throw e;

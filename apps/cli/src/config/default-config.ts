@@ -16,5 +16,5 @@ export const DEFAULT_CONFIG: RunConfigInput = {
   optimizer: { name: 'adam', lr: 3e-3 },
   schedule: { name: 'cosine' },
   trainer: { maxEpochs: 8, logEveryNSteps: 10, numSanityValSteps: 0 },
-  loggers: ['console', 'jsonl'],
+  loggers: ['jsonl'],
 };

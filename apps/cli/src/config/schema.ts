@@ -17,7 +17,9 @@ export const runConfigSchema = z.object({
   seed: z.number().int().default(42),
   /** Extra plugins, by package name or by path relative to the config file (or the working directory). */
   plugins: z.array(z.string().min(1)).default([]),
-  backend: z.union([z.enum(BACKEND_NAMES), z.object({ name: z.enum(BACKEND_NAMES) }).loose()]).default('auto'),
+  backend: z.enum(BACKEND_NAMES).default('auto'),
+  /** Options of the chosen backend (e.g. wasm `{ threads: 2 }`), validated by its plugin. */
+  backendOptions: z.record(z.string(), z.unknown()).default({}),
   data: z.object({
     name: z.string().min(1),
     batchSize: z.number().int().min(1).default(16),
@@ -38,7 +40,7 @@ export const runConfigSchema = z.object({
   schedule: named.optional(),
   trainer: trainerOptionsSchema.omit({ seed: true }).default(trainerOptionsSchema.omit({ seed: true }).parse({})),
   callbacks: z.array(named).default([]),
-  loggers: z.array(named).default(['console', 'jsonl']),
+  loggers: z.array(named).default(['jsonl']),
   output: z.object({ dir: z.string().min(1).default('runs') }).strict().default({ dir: 'runs' }),
 }).strict();
 

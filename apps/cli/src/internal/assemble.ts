@@ -1,7 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import {
   type BatchSource, type Callback, CoreTokens, type Dataset, type Loss, type Metric, type PluginHost, type Registries,
-  type Registry, SupervisedModule, KilnError,
+  type Registry, Rng, SupervisedModule, KilnError, withSeededRandom,
 } from '@kiln/core-trainer';
 import { BatchLoader } from '@kiln/data';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -75,7 +75,9 @@ export async function assemble(container: DependencyContainer, config: RunConfig
   const spec = datasets.train.spec;
   const train = new BatchLoader(datasets.train, { batchSize: config.data.batchSize, shuffle: config.data.shuffle, seed });
   const val = datasets.val ? new BatchLoader(datasets.val, { batchSize: config.data.valBatchSize ?? config.data.batchSize, shuffle: false, seed }) : undefined;
-  const model = run.model.factory.create(run.model.options, { inputShape: spec.inputShape, numClasses: spec.numClasses, task: spec.task });
+  // Weight initialisation drawn from the run seed, whatever the factory does internally.
+  const model = withSeededRandom(new Rng(seed).fork('model-init'),
+    () => run.model.factory.create(run.model.options, { inputShape: spec.inputShape, numClasses: spec.numClasses, task: spec.task }));
   const loss: Loss = run.loss.factory.create(run.loss.options);
   const metrics: Metric[] = run.metrics.map((m) => m.factory.create(m.options));
   const schedule = run.schedule;

@@ -4,8 +4,7 @@ import type { RunConfig } from '../config/schema.js';
 import type { Io } from './output.js';
 
 /** Activates the configured backend (`auto`: the best one that loads) and says which and why. */
-export async function activateBackend(host: PluginHost, backend: RunConfig['backend'], io: Io): Promise<BackendInfo> {
-  const { name, ...options } = typeof backend === 'string' ? { name: backend } : backend;
+export async function activateBackend(host: PluginHost, name: RunConfig['backend'], options: Record<string, unknown>, io: Io): Promise<BackendInfo> {
   const providers = host.registries.backends.entries().map((e) => e.value).sort((a, b) => b.priority - a.priority);
   const candidates = name === 'auto' ? providers : providers.filter((p) => p.name === name);
   if (!candidates.length) {

@@ -20,3 +20,20 @@ export function planOf(ctx: HookContext): RunPlan {
 /** A clock in milliseconds; tests pass a fake one. */
 export type Clock = () => number;
 export const defaultClock: Clock = () => performance.now();
+
+/**
+ * Optional context fields a trainer may provide beyond the HookContext contract (requested from
+ * core-trainer): gradients during `onBeforeOptimizerStep`, the optimizer, a way to log extra
+ * values at the current step, and the dispatcher's hook timings. Callbacks degrade without them.
+ */
+export interface ContextExtras {
+  /** Gradients keyed by variable name, valid only during the hook; never dispose them. */
+  readonly grads?: Readonly<Record<string, import('@tensorflow/tfjs-core').Tensor>>;
+  readonly optimizer?: import('@kiln/core-trainer').Optimizer;
+  log?(values: Readonly<Record<string, number>>): void;
+  readonly hookTimings?: ReadonlyMap<string, { calls: number; totalMs: number }>;
+}
+
+export function extrasOf(ctx: HookContext): ContextExtras {
+  return ctx as unknown as ContextExtras;
+}

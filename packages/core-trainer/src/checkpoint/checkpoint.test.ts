@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../optim/adam.js';
-import { latestCheckpoint, listCheckpoints, loadModelFiles, readCheckpoint, saveModelFiles, writeCheckpoint } from './index.js';
+import { latestCheckpoint, listCheckpoints, loadModelFiles, readCheckpoint, saveModelFiles, verifyCheckpoint, writeCheckpoint } from './index.js';
 
 let root: string;
 beforeAll(async () => {
@@ -67,7 +67,8 @@ describe('writeCheckpoint / readCheckpoint', () => {
     const optimizerState = adam.stateDict();
     const dir = join(await tmp('rt'), 'checkpoints', 'last');
     const trainerState = { epoch: 2, globalStep: 17, rng: [1, 2, 3, 4], best: Infinity, worst: -Infinity, odd: Number.NaN, nested: { list: [0.1, null] } };
-    const manifest = await writeCheckpoint(dir, { model, optimizerState, trainerState });
+    await writeCheckpoint(dir, { model, optimizerState, trainerState });
+    const { manifest } = await verifyCheckpoint(dir);
     expect(Object.keys(manifest.files).sort()).toEqual(['model.json', 'optimizer.bin', 'optimizer.json', 'trainer-state.json', 'weights.bin']);
     expect(manifest.globalStep).toBe(17);
 

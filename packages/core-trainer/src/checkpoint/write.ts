@@ -34,10 +34,11 @@ export const OLD_MARK = '.old-';
  * written last, then the directory is renamed into place. An existing `dir` is first renamed to
  * `.<id>.old-…` and removed only after the new one is in place, so at every instant either the
  * old or the new complete checkpoint exists (`listCheckpoints` recovers an `.old-` one whose
- * target is missing). A crash leaves at most a temp directory that listings ignore.
+ * target is missing). A crash leaves at most a temp directory that listings ignore. Its signature
+ * fits the Trainer's `checkpointWriter`; `verifyCheckpoint(dir)` returns the manifest.
  * @example await writeCheckpoint('runs/demo/checkpoints/last', { model, optimizerState, trainerState: { epoch: 3 } })
  */
-export async function writeCheckpoint(dir: string, content: CheckpointContent, options: WriteCheckpointOptions = {}): Promise<CheckpointManifest> {
+export async function writeCheckpoint(dir: string, content: CheckpointContent, options: WriteCheckpointOptions = {}): Promise<void> {
   const target = resolve(dir);
   const parent = dirname(target);
   const id = basename(target);
@@ -81,7 +82,6 @@ export async function writeCheckpoint(dir: string, content: CheckpointContent, o
     await fsyncDir(parent);
     await options.onStage?.('renamed', info);
     if (exists) await rm(old, { recursive: true, force: true });
-    return manifest;
   } catch (e) {
     await rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
     if (movedOld) await rename(old, target).catch(() => undefined);

@@ -10,6 +10,8 @@ export interface TrainerStateJson {
   readonly epoch: number;
   readonly globalStep: number;
   readonly batchInEpoch: number;
+  /** State of the trainer's RNG (seeded `Math.random` for dropout and other unseeded tfjs draws). */
+  readonly rng?: readonly [number, number, number, number];
   /** Micro-batches accumulated towards the next optimizer step. */
   readonly accumulated: number;
   /** Running sum and count of this epoch's training loss. */

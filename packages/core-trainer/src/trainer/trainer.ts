@@ -5,6 +5,8 @@ import type { Logger } from '../contracts/logger.js';
 import type { OptimizerConfig, TrainingModule } from '../contracts/module.js';
 import type { OptimizerState } from '../contracts/optimizer.js';
 import { CoreErrorCodes, KilnError } from '../errors.js';
+import { Rng } from '../rng.js';
+import { installSeededRandom } from '../seeded-random.js';
 import { CallbackDispatcher } from './callback-dispatcher.js';
 import { type ResolvedTrainerOptions, type TrainerOptions, limitBatches, trainerOptionsSchema } from './options.js';
 import type { CheckpointWriter, FitResult, StopReason, TrainerSnapshot, TrainerStateJson } from './state.js';
@@ -38,6 +40,7 @@ export class Trainer {
   readonly #dispatcher: CallbackDispatcher;
   #state: LoopState = { epoch: 0, globalStep: 0, batchInEpoch: 0 };
   #stopReason: StopReason | undefined;
+  #rng = new Rng(0);
 
   constructor(options: TrainerOptions = {}, deps: TrainerDeps = {}) {
     const parsed = trainerOptionsSchema.safeParse(options);
@@ -81,7 +84,10 @@ export class Trainer {
     let logs: Record<string, number> = {};
     this.#stopReason = undefined;
 
+    // Dropout and other unseeded tfjs randomness draw from Math.random: seed it, and checkpoint its state.
+    this.#rng = new Rng(o.seed).fork('trainer');
     if (resume) this.#restore(resume, runner, config);
+    const restoreRandom = installSeededRandom(this.#rng);
     const ctx = (extra: Partial<HookContext> = {}): HookContext => ({
       state: this.#state, logs, module, runDir: this.#deps.runDir, stopReason: this.#stopReason,
       stop: (r: string) => this.stop(r), saveCheckpoint: (dir: string) => this.#save(dir, module, runner, config), ...extra,
@@ -137,6 +143,7 @@ export class Trainer {
       await this.#dispatcher.call('onException', ctx({ error }));
       throw error;
     } finally {
+      restoreRandom();
       runner.dispose();
     }
   }
@@ -197,7 +204,7 @@ export class Trainer {
       model: module.model,
       optimizerState,
       trainerState: {
-        version: 1, ...this.#state, accumulated: runner.pendingAccumulation(), epochLoss: await runner.epochLossState(),
+        version: 1, ...this.#state, rng: this.#rng.state(), accumulated: runner.pendingAccumulation(), epochLoss: await runner.epochLossState(),
         schedules: (config.schedules ?? []).map((s) => s.stateDict()), callbacks: this.#dispatcher.stateDict(),
         options: { ...this.options },
       },
@@ -215,6 +222,7 @@ export class Trainer {
     runner.loadStateDict(resume.optimizerState, s);
     this.#dispatcher.loadStateDict(s.callbacks);
     this.#state = { epoch: s.epoch, globalStep: s.globalStep, batchInEpoch: s.batchInEpoch };
+    if (s.rng) this.#rng.setState(s.rng);
   }
 }
 

@@ -79,7 +79,8 @@ class ShapesDataset implements Dataset {
       const x = drawImage(rng, s, [placeShape(rng, kind, s, 0.15, 0.3)], this.#o.noise, () => undefined);
       return { x, y: kind, id };
     }
-    const kinds = Math.max(1, this.spec.numClasses - 1);
+    // Binary masks mix circles, squares and triangles; multi-class masks use one kind per foreground class.
+    const kinds = this.spec.numClasses === 1 ? 3 : this.spec.numClasses - 1;
     const count = 1 + rng.int(3);
     const shapes = Array.from({ length: count }, () => placeShape(rng, rng.int(kinds), s, 0.08, 0.2));
     if (this.spec.numClasses === 1) {

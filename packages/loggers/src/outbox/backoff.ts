@@ -12,7 +12,10 @@ export interface RetryPolicy {
   readonly maxRetryAfterMs?: number;
 }
 
-/** Defaults: 1 s → 60 s backoff, 500 records per batch, 30 s per request. */
+/**
+ * Defaults: 1 s → 60 s backoff, 500 records per batch, 30 s per request.
+ * @example new Deliverer(box, send, { ...DEFAULT_RETRY_POLICY, maxBatch: 100 })
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({ baseMs: 1000, maxMs: 60_000, maxBatch: 500, timeoutMs: 30_000, maxRetryAfterMs: 600_000 });
 
 /**

@@ -41,6 +41,7 @@ export class Deliverer {
   #inflight: AbortController | undefined;
   #wakeIdle: (() => void) | undefined;
   #wakeSleep: (() => void) | undefined;
+  #wakeStop: (() => void) | undefined;
   readonly #progress = new Set<() => void>();
   #unsubscribe: (() => void) | undefined;
 
@@ -61,7 +62,8 @@ export class Deliverer {
 
   /**
    * Keeps delivering until the outbox is empty, a fatal error, or `timeoutMs` passed; wakes a
-   * deliverer that is waiting out a backoff so the end of a run retries at once. Resolves with the
+   * deliverer that is waiting out its own backoff (never a server's Retry-After) so the end of a
+   * run retries at once. Resolves with the
    * records this deliverer acknowledged so far and how many remain on disk.
    */
   async drain(timeoutMs: number): Promise<{ delivered: number; remaining: number }> {
@@ -84,7 +86,7 @@ export class Deliverer {
     this.#unsubscribe?.();
     this.#inflight?.abort(new Error('deliverer stopped'));
     this.#wakeIdle?.();
-    this.#wakeSleep?.();
+    this.#wakeStop?.();
     await this.#loop;
   }
 
@@ -117,8 +119,9 @@ export class Deliverer {
         this.#running = false;
         break;
       }
-      const delay = result.retryAfterMs !== undefined && result.retryAfterMs >= 0
-        ? Math.min(result.retryAfterMs, this.policy.maxRetryAfterMs ?? 600_000)
+      const serverSaid = result.retryAfterMs !== undefined && result.retryAfterMs >= 0;
+      const delay = serverSaid
+        ? Math.min(result.retryAfterMs!, this.policy.maxRetryAfterMs ?? 600_000)
         : backoffDelay(this.#attempt, this.policy, this.#rng);
       this.#attempt++;
       this.#notify();
@@ -126,8 +129,9 @@ export class Deliverer {
         const timer = setTimeout(done, delay);
         timer.unref();
         const self = this;
-        function done(): void { clearTimeout(timer); self.#wakeSleep = undefined; resolve(); }
-        this.#wakeSleep = done;
+        function done(): void { clearTimeout(timer); self.#wakeSleep = self.#wakeStop = undefined; resolve(); }
+        this.#wakeStop = done;
+        if (!serverSaid) this.#wakeSleep = done; // drain() may cut our own backoff short, never a Retry-After
       });
     }
     this.#unsubscribe?.();

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -65,8 +65,6 @@ describe('Outbox', () => {
     for (const k of ['a', 'b', 'c']) box.append('m', k, k);
     await box.close();
     const second = readdirSync(dir).filter((f) => f.startsWith('seg-')).sort()[1]!;
-    appendFileSync(join(dir, second), 'garbage\n');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, second), 'garbage that replaced the record\n');
     box = await Outbox.open(dir);
     expect(box.status()).toEqual({ pending: 2, delivered: 0, lost: 1 });

@@ -6,7 +6,7 @@ import { LoggerErrorCodes } from '../errors.js';
 import { errorText } from '../internal/format.js';
 import { type OutboxRecord, encodeRecord } from './record.js';
 import { type Segment, listSegments, scanSegment, segmentName } from './segment.js';
-import { readCursor, releaseLock, takeLock, writeCursor } from './state.js';
+import { readCursor, releaseLock, syncPath, takeLock, writeCursor } from './state.js';
 
 const fsyncAsync = promisify(fsync);
 
@@ -246,14 +246,5 @@ export class Outbox {
 
   #fail(message: string): void {
     this.#lastError = message;
-  }
-}
-
-async function syncPath(path: string): Promise<void> {
-  const fd = openSync(path, 'r');
-  try {
-    await fsyncAsync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { KilnError } from '@kiln/core-trainer';
 import { LoggerErrorCodes } from '../errors.js';
 
@@ -70,4 +71,22 @@ export function releaseLock(dir: string): void {
   const path = join(dir, 'LOCK');
   openHere.delete(path);
   rmSync(path, { force: true });
+}
+
+/** fsyncs a file or folder by path. */
+export async function syncPath(path: string): Promise<void> {
+  const fd = openSync(path, 'r');
+  try {
+    await promisify(fsync)(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Where a run keeps the outbox of one remote sink: `<runDir>/outbox/<sink>`.
+ * @example await Outbox.open(outboxDir(ctx.runDir, 'wandb'))
+ */
+export function outboxDir(runDir: string, sink: string): string {
+  return join(runDir, 'outbox', sink);
 }

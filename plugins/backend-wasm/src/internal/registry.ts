@@ -1,44 +1,72 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d-grads.js';
+import { makeConcat, slice, splitV } from './kernels/copy.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwise-grads.js';
+import { identity } from './kernels/identity.js';
+import { makeBatchMatMul } from './kernels/matmul.js';
+import { maxPoolGrad } from './kernels/maxpool-grad.js';
+import { makeMean, makeSum } from './kernels/reduce.js';
+import { tile } from './kernels/tile.js';
 
-/** The kernels Kiln adds to (or replaces in) the wasm backend, by tfjs kernel name. */
-export const KILN_WASM_KERNELS: Readonly<Record<string, tf.KernelFunc>> = Object.freeze({
-  Conv2DBackpropFilter: conv2dBackpropFilter as tf.KernelFunc,
-  Conv2DBackpropInput: conv2dBackpropInput as tf.KernelFunc,
-  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter as tf.KernelFunc,
-  DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput as tf.KernelFunc,
-});
+type Factory = (stock: tf.KernelFunc) => tf.KernelFunc;
+const fixed = (f: unknown): Factory => () => f as tf.KernelFunc;
 
-/** The stock wasm kernels Kiln replaced, kept so a benchmark can put them back. */
+/** Kernels stock wasm 4.22 lacks: training a conv net needs them. */
+export const ADDED_KERNELS: Readonly<Record<string, Factory>> = {
+  Conv2DBackpropFilter: fixed(conv2dBackpropFilter),
+  DepthwiseConv2dNativeBackpropFilter: fixed(depthwiseBackpropFilter),
+  DepthwiseConv2dNativeBackpropInput: fixed(depthwiseBackpropInput),
+};
+
+/** Stock wasm kernels Kiln replaces because a training step's profile showed them slow. */
+export const REPLACED_KERNELS: Readonly<Record<string, Factory>> = {
+  Conv2DBackpropInput: fixed(conv2dBackpropInput),
+  Tile: fixed(tile),
+  Sum: makeSum,
+  Mean: makeMean,
+  BatchMatMul: makeBatchMatMul,
+  MaxPoolGrad: fixed(maxPoolGrad),
+  Identity: fixed(identity),
+  Slice: fixed(slice),
+  SplitV: fixed(splitV),
+  Concat: makeConcat,
+};
+
 const stock = new Map<string, tf.KernelConfig>();
+const ours = new Map<string, tf.KernelFunc>();
+const unavailable: tf.KernelFunc = () => { throw new Error('kernel not available'); };
 
-/** Replaces one wasm kernel, remembering the stock one; a no-op when `func` is already registered. */
-export function setWasmKernel(name: string, func: tf.KernelFunc): boolean {
-  const current = tf.getKernel(name, 'wasm');
-  if (current?.kernelFunc === func) return false;
-  if (current) {
-    if (!stock.has(name) && !Object.values(KILN_WASM_KERNELS).includes(current.kernelFunc)) stock.set(name, current);
-    tf.unregisterKernel(name, 'wasm');
-  }
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: func });
-  return true;
+function register(name: string, func: tf.KernelFunc, config?: Partial<tf.KernelConfig>): void {
+  if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ ...config, kernelName: name, backendName: 'wasm', kernelFunc: func });
 }
 
-/** Registers every Kiln wasm kernel (idempotent). Returns the names that changed. */
+/** Registers every Kiln wasm kernel, remembering the stock ones (idempotent). Returns the names that changed. */
 export function installKilnKernels(): string[] {
-  return Object.entries(KILN_WASM_KERNELS).filter(([name, f]) => setWasmKernel(name, f)).map(([name]) => name);
+  const changed: string[] = [];
+  for (const [name, make] of Object.entries({ ...ADDED_KERNELS, ...REPLACED_KERNELS })) {
+    const current = tf.getKernel(name, 'wasm');
+    if (current && current.kernelFunc === ours.get(name)) continue;
+    if (current && !stock.has(name)) stock.set(name, current);
+    const base = stock.get(name);
+    const func = ours.get(name) ?? make(base ? (args) => base.kernelFunc(args) : unavailable);
+    ours.set(name, func);
+    // Keep the stock setup: it binds the wasm function the fallback path calls.
+    register(name, func, { setupFunc: base?.setupFunc, disposeFunc: base?.disposeFunc });
+    changed.push(name);
+  }
+  return changed;
 }
 
 /**
- * Baseline for benchmarks: stock wasm kernels back in place and each kernel stock wasm lacks
+ * Baseline for benchmarks: the stock wasm kernels back in place and each kernel stock wasm lacks
  * forwarded to the cpu backend (data copied to JS, computed there, copied back).
  */
 export function installStockWithCpuForwarding(): void {
-  for (const name of Object.keys(KILN_WASM_KERNELS)) {
+  for (const name of [...Object.keys(ADDED_KERNELS), ...Object.keys(REPLACED_KERNELS)]) {
     const original = stock.get(name);
-    if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(original ?? { kernelName: name, backendName: 'wasm', kernelFunc: forwardToCpu(name) });
+    if (original) register(name, original.kernelFunc, original);
+    else register(name, forwardToCpu(name));
   }
 }
 

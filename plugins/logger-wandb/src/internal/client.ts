@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { HttpClient, RemoteError, parseRetryAfter, safeUrl, type HttpResult } from './http.js';
 
 /** Where and as whom to talk to W&B. The key is only ever used to build the auth header. */
@@ -56,6 +57,11 @@ export class WandbClient {
     this.#auth = `Basic ${Buffer.from(`api:${endpoint.apiKey}`).toString('base64')}`;
   }
 
+  /** Aborts this client's calls (set per send by the sender). */
+  set signal(signal: AbortSignal | undefined) {
+    this.#http.signal = signal;
+  }
+
   get baseUrl(): string {
     return this.endpoint.baseUrl.replace(/\/+$/, '');
   }
@@ -100,9 +106,10 @@ export class WandbClient {
     return { headers, urls: new Map(out.files.map((f) => [f.name, f.uploadUrl])) };
   }
 
-  /** PUTs bytes to a signed upload URL, with the upload headers and no Authorization header. */
-  async upload(url: string, bytes: Uint8Array, headers: Record<string, string>): Promise<void> {
-    const res = await this.#http.send('PUT', url, { 'content-length': String(bytes.byteLength), ...headers }, bytes);
+  /** PUTs bytes (or a stream, with its content-length in `headers`) to a signed upload URL, with the upload headers and no Authorization header. */
+  async upload(url: string, bytes: Uint8Array | Readable, headers: Record<string, string>): Promise<void> {
+    const length: Record<string, string> = bytes instanceof Uint8Array ? { 'content-length': String(bytes.byteLength) } : {};
+    const res = await this.#http.send('PUT', url, { ...length, ...headers }, bytes);
     this.#check(res, 'file upload', url);
   }
 

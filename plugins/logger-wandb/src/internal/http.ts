@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 
 /** How a failed call should be handled: retried later, or given up on. */
@@ -62,9 +63,14 @@ export class HttpClient {
     return out;
   }
 
-  async send(method: string, url: string, headers: Record<string, string>, body?: string | Uint8Array): Promise<HttpResult> {
+  /** Aborts calls in flight and later calls while it is aborted (the Deliverer's per-send signal). */
+  signal: AbortSignal | undefined;
+
+  async send(method: string, url: string, headers: Record<string, string>, body?: string | Uint8Array | Readable): Promise<HttpResult> {
     try {
-      const res = await request(url, { method: method as 'POST', headers, body, dispatcher: this.#agent });
+      const signal = this.signal;
+      signal?.throwIfAborted();
+      const res = await request(url, { method: method as 'POST', headers, body, dispatcher: this.#agent, ...(signal ? { signal } : {}) });
       const text = await res.body.text();
       return { status: res.statusCode, headers: res.headers, body: text };
     } catch (e) {

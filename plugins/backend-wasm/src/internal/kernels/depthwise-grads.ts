@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type KernelArgs, asTensor4D, padOrCrop, spreadForInputGrad } from './util.js';
+import { heapF32, wasmBackend } from '../heap.js';
+import { type KernelArgs, asTensor4D, spreadForInputGrad } from './util.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
 interface DwAttrs { strides: number | [number, number]; dilations: number | [number, number]; pad: Pad; dimRoundingMode?: 'floor' | 'round' | 'ceil' }
@@ -25,28 +26,45 @@ export function depthwiseBackpropInput({ inputs, attrs }: KernelArgs): tf.Tensor
 }
 
 /**
- * DepthwiseConv2dNativeBackpropFilter over the KH×KW taps: each tap is a strided slice of the
- * padded input times dy, reduced over (N, OH, OW) by a matmul with ones.
+ * DepthwiseConv2dNativeBackpropFilter in one pass over dy: for every output pixel and tap,
+ * df[tap, c, m] += x[tap pixel, c] · dy[pixel, c·M + m] (float64 accumulators). Depthwise
+ * gradients are memory-bound, so one streaming pass beats per-tap slices and reductions.
  */
-export function depthwiseBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
+export function depthwiseBackpropFilter({ inputs, attrs, backend: b }: KernelArgs): tf.TensorInfo {
   const a = attrs as unknown as DwAttrs & { filterShape: [number, number, number, number] };
-  return tf.tidy(() => {
-    const x = asTensor4D(inputs['x']), dy = asTensor4D(inputs['dy']);
-    const [kh, kw, c, m] = a.filterShape;
-    const info = tf.backend_util.computeConv2DInfo(x.shape, a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
-    const { padInfo, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, outHeight: oh, outWidth: ow } = info;
-    const xp = padOrCrop(x, padInfo.top, padInfo.bottom, padInfo.left, padInfo.right);
-    const n = x.shape[0], p = n * oh * ow;
-    const dy3 = tf.reshape(dy, [p, c, m]);
-    const ones = tf.ones([1, p]);
-    const taps: tf.Tensor[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        const xs = tf.stridedSlice(xp, [0, i * dh, j * dw, 0], [n, i * dh + (oh - 1) * sh + 1, j * dw + (ow - 1) * sw + 1, c], [1, sh, sw, 1]);
-        const prod = tf.mul(tf.reshape(xs, [p, c, 1]), dy3);
-        taps.push(tf.matMul(ones, tf.reshape(prod, [p, c * m])));
+  const backend = wasmBackend(b);
+  const x = inputs['x']!, dy = inputs['dy']!;
+  const [kh, kw, c, m] = a.filterShape;
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, a.dilations, a.pad, a.dimRoundingMode, true);
+  const { batchSize: nb, inHeight: ih, inWidth: iw, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = info;
+  const out = backend.makeOutput(a.filterShape, 'float32');
+  const xs = heapF32(backend, x), dys = heapF32(backend, dy), df = heapF32(backend, out);
+  const cm = c * m;
+  const acc = new Float64Array(kh * kw * cm);
+  let dyOff = 0;
+  for (let n = 0; n < nb; n++) {
+    for (let r = 0; r < oh; r++) {
+      for (let q = 0; q < ow; q++, dyOff += cm) {
+        for (let i = 0; i < kh; i++) {
+          const y = r * sh + i * dh - padInfo.top;
+          if (y < 0 || y >= ih) continue;
+          for (let j = 0; j < kw; j++) {
+            const xx = q * sw + j * dw - padInfo.left;
+            if (xx < 0 || xx >= iw) continue;
+            const xOff = ((n * ih + y) * iw + xx) * c, t = (i * kw + j) * cm;
+            if (m === 1) {
+              for (let k = 0; k < c; k++) acc[t + k] += xs[xOff + k] * dys[dyOff + k];
+            } else {
+              for (let k = 0; k < c; k++) {
+                const v = xs[xOff + k];
+                for (let u = 0; u < m; u++) acc[t + k * m + u] += v * dys[dyOff + k * m + u];
+              }
+            }
+          }
+        }
       }
     }
-    return tf.reshape(tf.concat(taps, 0), [kh, kw, c, m]);
-  });
+  }
+  df.set(acc);
+  return out;
 }

@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+await tf.setBackend('wasm');
+function time(name, f, n = 5) { f().dispose(); const ts = []; for (let i = 0; i < n; i++) { const t0 = performance.now(); const r = f(); r.dataSync(); ts.push(performance.now() - t0); r.dispose(); } ts.sort((a,b)=>a-b); console.log(name.padEnd(40), ts[Math.floor(n/2)].toFixed(2), 'ms'); }
+const M=512,K=1024,N=256;
+const a = tf.randomNormal([M,K]), b = tf.randomNormal([K,N]), aT = tf.randomNormal([K,M]), bT = tf.randomNormal([N,K]);
+time('mm nn', () => tf.matMul(a,b));
+time('mm nt', () => tf.matMul(a,bT,false,true));
+time('mm tn', () => tf.matMul(aT,b,true,false));
+time('mm tt', () => tf.matMul(aT,bT,true,true));
+time('transpose a [512,1024]', () => tf.transpose(a));
+const a3 = tf.randomNormal([4,M/4,K]);
+time('bmm batch4 shared b', () => tf.matMul(a3, tf.tile(tf.reshape(b,[1,K,N]),[4,1,1])));
+const x = tf.randomNormal([8,128,128,16]);
+time('transpose [3,1,2,0] 8x128x128x16', () => tf.transpose(x,[3,1,2,0]));
+time('transpose [3,0,1,2]', () => tf.transpose(x,[3,0,1,2]));
+time('sum axes 0,1,2', () => tf.sum(x,[0,1,2]));
+time('sum axis 3', () => tf.sum(x,3));
+time('tile [1,1,1,16]->x', () => tf.tile(tf.ones([1,1,1,16]),[8,128,128,1]));
+time('mul bcast [C]', () => tf.mul(x, tf.ones([16])));
+time('mul same', () => tf.mul(x, x));
+time('add same', () => tf.add(x, x));
+time('identity(clone)', () => tf.clone(x));
+time('pad 1', () => tf.pad(x, [[0,0],[1,1],[1,1],[0,0]]));
+time('slice inner half', () => tf.slice(x, [0,0,0,0],[-1,-1,-1,8]));
+const w = tf.randomNormal([3,3,16,16]);
+time('conv fwd 3x3 16->16', () => tf.conv2d(x, w, 1, 'same'));

@@ -1,0 +1,78 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { PluginHost } from '@kiln/core-trainer';
+import { container } from 'tsyringe';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildEfficientNet } from './efficientnet.js';
+import plugin from './index.js';
+import { trainSteps, useWasmForTraining } from '../test/train-steps.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('EfficientNet behaviour', () => {
+  it('trains: Adam steps on a fixed 32×32 batch lower the cross-entropy on wasm, tensor count flat', async (ctx) => {
+    const why = await useWasmForTraining();
+    if (why) {
+      console.log(`skipped: ${why}`);
+      ctx.skip();
+    }
+    try {
+      const model = buildEfficientNet({ variant: 'b0', inputShape: [32, 32, 3], numClasses: 3, dropout: 0, dropConnect: 0 });
+      const x = tf.tidy(() => tf.mul(tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 3), 255));
+      const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3));
+      const { losses, counts } = trainSteps(model, x, y, 5, 3e-4);
+      expect(Math.min(...losses.slice(2))).toBeLessThan(losses[0]! / 2);
+      expect(new Set(counts.slice(1)).size).toBe(1);
+      tf.dispose([x, y]);
+      model.dispose();
+    } finally {
+      await tf.setBackend('cpu');
+    }
+  });
+
+  it('applies stochastic depth per sample with rates rising linearly to dropConnect', () => {
+    const model = buildEfficientNet({ variant: 'b0', inputShape: [32, 32, 3], dropConnect: 0.4 });
+    // B0 has 16 blocks; block index b (0-based) drops with 0.4·b/16; block2b is b = 2
+    expect(model.getLayer('block2b_drop').getConfig().rate).toBeCloseTo(0.4 * 2 / 16, 10);
+    expect(model.getLayer('block7a_project_bn')).toBeDefined();
+    expect(model.getLayer('block6d_drop').getConfig().rate).toBeCloseTo(0.4 * 14 / 16, 10);
+    expect(model.getLayer('block6d_drop').getConfig().noiseShape).toEqual([null, 1, 1, 1]);
+    model.dispose();
+  });
+
+  it('without the top ends at top_activation, or pools when asked', () => {
+    const features = buildEfficientNet({ inputShape: [64, 96, 3], includeTop: false });
+    expect(features.outputs[0]!.shape).toEqual([null, 2, 3, 1280]);
+    expect(features.layers.at(-1)!.name).toBe('top_activation');
+    const pooled = buildEfficientNet({ variant: 'b2', inputShape: [64, 64, 1], includeTop: false, pooling: 'avg' });
+    expect(pooled.outputs[0]!.shape).toEqual([null, 1408]);
+    expect(pooled.getLayer('normalization').weights[0]!.shape).toEqual([1]);
+    features.dispose();
+    pooled.dispose();
+  });
+
+  it('registers efficientnet and b0…b7; the factory follows the dataset and task', async () => {
+    const host = new PluginHost(container.createChildContainer()).use(plugin);
+    await host.setup();
+    expect(host.registries.models.names()).toEqual(['efficientnet', ...[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `efficientnet-b${i}`)]);
+    const factory = host.registries.models.get('efficientnet-b1');
+    const model = factory.create(factory.schema.parse({}), { inputShape: [32, 32, 3], numClasses: 14, task: 'multilabel' });
+    expect(model.name).toBe('efficientnetb1');
+    expect(model.outputs[0]!.shape).toEqual([null, 14]);
+    expect(model.getLayer('predictions').getConfig().activation).toBe('sigmoid');
+    expect((model.getUserDefinedMetadata() as { kiln: { stages: Record<string, string> } }).kiln.stages.block3).toBe('^block3[a-z]_.*$');
+    model.dispose();
+  });
+
+  it('rejects an unknown variant, a too-small input and bad options with coded errors', () => {
+    expect(() => buildEfficientNet({ variant: 'b9' })).toThrow(expect.objectContaining({
+      code: 'KILN_MODEL_UNKNOWN_VARIANT', message: expect.stringMatching(/'variant'.*b0, b1, b2, b3, b4, b5, b6, b7/),
+    }));
+    expect(() => buildEfficientNet({ inputShape: [16, 64, 3] })).toThrow(expect.objectContaining({
+      code: 'KILN_MODEL_INPUT_TOO_SMALL', message: expect.stringMatching(/'inputShape'.*≥ 32/),
+    }));
+    expect(() => buildEfficientNet({ dropout: 2 })).toThrow(expect.objectContaining({ code: 'KILN_MODEL_OPTIONS_INVALID', message: expect.stringMatching(/'dropout'/) }));
+  });
+});

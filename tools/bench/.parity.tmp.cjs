@@ -1,0 +1,71 @@
+const tf = require('@tensorflow/tfjs-node');
+const ops = {
+  round_f: () => tf.round(tf.tensor([0.5, 1.5, 2.5, -0.5, -1.7])),
+  round_i: () => tf.round(tf.tensor([1, -2, 3], undefined, 'int32')),
+  floor_i: () => tf.floor(tf.tensor([1, -2, 3], undefined, 'int32')),
+  ceil_i: () => tf.ceil(tf.tensor([1, -2, 3], undefined, 'int32')),
+  abs_i: () => tf.abs(tf.tensor([1, -2, 3], undefined, 'int32')),
+  sign_i: () => tf.sign(tf.tensor([1, -2, 0], undefined, 'int32')),
+  floordiv_i: () => tf.floorDiv(tf.tensor([7, -7], undefined, 'int32'), tf.tensor([2, 2], undefined, 'int32')),
+  mod_i: () => tf.mod(tf.tensor([7, -7], undefined, 'int32'), tf.tensor([3, 3], undefined, 'int32')),
+  argmax: () => tf.argMax(tf.tensor2d([[1, 3, 2], [4, 0, 5]]), 1),
+  topk: () => tf.topk(tf.tensor1d([1, 5, 3, 4]), 2).values,
+  onehot: () => tf.oneHot(tf.tensor1d([0, 2], 'int32'), 3),
+  cumsum: () => tf.cumsum(tf.tensor1d([1, 2, 3])),
+  unsorted: () => tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3, 4]), tf.tensor1d([0, 1, 0, 1], 'int32'), 2),
+  gather: () => tf.gather(tf.tensor1d([1, 2, 3]), tf.tensor1d([2, 0], 'int32')),
+  cast_b: () => tf.cast(tf.tensor1d([0, 1.5, -1]), 'bool'),
+  cast_i: () => tf.cast(tf.tensor1d([1.7, -1.7]), 'int32'),
+  resize: () => tf.image.resizeBilinear(tf.ones([1, 2, 2, 1]), [3, 3]),
+  resizeNN: () => tf.image.resizeNearestNeighbor(tf.range(0, 4).reshape([1, 2, 2, 1]), [4, 4]),
+  conv: () => tf.conv2d(tf.ones([1, 4, 4, 2]), tf.ones([3, 3, 2, 3]), 1, 'same'),
+  dconv: () => tf.depthwiseConv2d(tf.ones([1, 4, 4, 2]), tf.ones([3, 3, 2, 1]), 1, 'same'),
+  convT: () => tf.conv2dTranspose(tf.ones([1, 2, 2, 3]), tf.ones([2, 2, 1, 3]), [1, 4, 4, 1], 2, 'same'),
+  maxpool: () => tf.maxPool(tf.range(0, 16).reshape([1, 4, 4, 1]), 2, 2, 'valid'),
+  bn: () => tf.batchNorm(tf.ones([2, 2]), tf.zeros([2]), tf.ones([2])),
+  logsm: () => tf.logSoftmax(tf.tensor1d([1, 2, 3])),
+  sigmoid: () => tf.sigmoid(tf.tensor1d([-1, 0, 1])),
+  clip: () => tf.clipByValue(tf.tensor1d([-2, 0.5, 2]), -1, 1),
+  where: () => tf.where(tf.tensor1d([1, 0], 'bool'), tf.tensor1d([1, 2]), tf.tensor1d([3, 4])),
+  randu: () => tf.randomUniform([3], 0, 1, 'float32', 7),
+  mean_i: () => tf.mean(tf.tensor1d([1, 2, 4], 'int32')),
+  sum_i: () => tf.sum(tf.tensor1d([1, 2, 4], 'int32')),
+  max_i: () => tf.max(tf.tensor1d([1, 2, 4], 'int32')),
+  prod: () => tf.prod(tf.tensor1d([1, 2, 4])),
+  pow_i: () => tf.pow(tf.tensor1d([2, 3], 'int32'), tf.tensor1d([2, 2], 'int32')),
+  sqdiff: () => tf.squaredDifference(tf.tensor1d([1, 2]), tf.tensor1d([3, 5])),
+  linspace: () => tf.linspace(0, 1, 5),
+  range_i: () => tf.range(0, 5, 1, 'int32'),
+  einsum: () => tf.einsum('ij,jk->ik', tf.ones([2, 3]), tf.ones([3, 2])),
+  cropresize: () => tf.image.cropAndResize(tf.ones([1, 4, 4, 1]), tf.tensor2d([[0, 0, 1, 1]]), [0], [2, 2]),
+  flipLR: () => tf.image.flipLeftRight(tf.range(0, 4).reshape([1, 2, 2, 1])),
+  mirrorpad: () => tf.mirrorPad(tf.tensor1d([1, 2, 3]), [[1, 1]], 'reflect'),
+  isnan: () => tf.isNaN(tf.tensor1d([NaN, 1])),
+  nms: () => tf.image.nonMaxSuppression(tf.tensor2d([[0, 0, 1, 1], [0, 0, 1, 1]]), tf.tensor1d([0.9, 0.8]), 2),
+  step: () => tf.step(tf.tensor1d([-1, 0, 2])),
+  relu6: () => tf.relu6(tf.tensor1d([-1, 3, 8])),
+  elu: () => tf.elu(tf.tensor1d([-1, 3])),
+  selu: () => tf.selu(tf.tensor1d([-1, 3])),
+  softplus: () => tf.softplus(tf.tensor1d([-1, 3])),
+  erf: () => tf.erf(tf.tensor1d([-1, 0.5])),
+  bincount: () => tf.bincount(tf.tensor1d([1, 1, 2], 'int32'), tf.tensor1d([], 'float32'), 4),
+  stridedslice: () => tf.stridedSlice(tf.range(0, 10), [1], [8], [3]),
+  spaceToBatch: () => tf.spaceToBatchND(tf.range(0, 4).reshape([1, 2, 2, 1]), [2, 2], [[0, 0], [0, 0]]),
+  tile: () => tf.tile(tf.tensor1d([1, 2]), [2]),
+  unique: () => tf.unique(tf.tensor1d([1, 2, 1])).values,
+  grad_conv: () => tf.grad((f) => tf.conv2d(tf.ones([1, 4, 4, 2]), f, 2, 'same').sum())(tf.ones([3, 3, 2, 3])),
+  grad_maxpool: () => tf.grad((x) => tf.maxPool(x, 2, 2, 'same').sum())(tf.range(0, 16).reshape([1, 4, 4, 1])),
+  grad_dconv: () => tf.grad((f) => tf.depthwiseConv2d(tf.ones([1, 4, 4, 2]), f, 1, 'same').sum())(tf.ones([3, 3, 2, 1])),
+  grad_avgpool: () => tf.grad((x) => tf.avgPool(x, 2, 2, 'same').sum())(tf.range(0, 16).reshape([1, 4, 4, 1])),
+  grad_resize: () => tf.grad((x) => tf.image.resizeBilinear(x, [4, 4]).sum())(tf.ones([1, 2, 2, 1])),
+};
+const res = {};
+for (const be of ['cpu', 'tensorflow']) {
+  tf.setBackend(be);
+  for (const [k, f] of Object.entries(ops)) {
+    try { res[k] = res[k] || {}; res[k][be] = Array.from(f().dataSync()).map((v) => typeof v === 'number' ? +v.toFixed(5) : v).join(','); }
+    catch (e) { res[k][be] = 'ERR ' + e.message.split('\n')[0].slice(0, 100); }
+  }
+}
+for (const [k, v] of Object.entries(res)) if (v.cpu !== v.tensorflow) console.log('DIFF', k, '\n   cpu:', v.cpu, '\n   tf :', v.tensorflow);
+console.log('checked', Object.keys(res).length);

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { activateBackend } from './src/backends.mjs';
+import { MODELS } from './src/models.mjs';
+const [modelId, backend] = process.argv.slice(2);
+await activateBackend(backend);
+const spec = MODELS.find((m) => m.id === modelId);
+const model = await spec.build();
+const B = spec.batch;
+const x = tf.randomUniform([B, ...spec.input]);
+const y = spec.kind === 'classification' ? tf.oneHot(tf.zeros([B], 'int32'), spec.classes) : tf.cast(tf.greater(tf.randomUniform([B, spec.input[0], spec.input[1], 1]), 0.5), 'float32');
+const loss = (yt, yp) => (spec.kind === 'classification' ? tfl.metrics.categoricalCrossentropy(yt, yp) : tfl.metrics.binaryCrossentropy(yt, yp)).mean();
+const opt = tf.train.adam(1e-3);
+const vars = model.trainableWeights.map((w) => w.read());
+const step = () => { const l = tf.tidy(() => { const { value, grads } = tf.variableGrads(() => loss(y, model.apply(x, { training: true })), vars); opt.applyGradients(grads); return value; }); l.dataSync(); l.dispose(); };
+step(); step();
+const t0 = performance.now(); step(); console.log('step ms', performance.now() - t0);
+const prof = await tf.profile(step);
+const agg = {};
+for (const k of prof.kernels) { const t = await k.kernelTimeMs; const key = k.name + (process.argv[4] ? ' ' + JSON.stringify(k.inputShapes) : ''); agg[key] = agg[key] || { n: 0, ms: 0 }; agg[key].n++; agg[key].ms += typeof t === 'number' ? t : (t?.error ? 0 : 0); }
+const rows = Object.entries(agg).sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
+let total = 0; for (const [, v] of Object.entries(agg)) total += v.ms;
+console.log('kernels', prof.kernels.length, 'total kernel ms', total.toFixed(0));
+for (const [k, v] of rows) console.log(v.ms.toFixed(1).padStart(8), String(v.n).padStart(5), k);

@@ -1,0 +1,87 @@
+// One measurement in its own process: one model on one backend. Prints one `@@BENCH {json}` line.
+// Usage: node src/worker.mjs '{"model":"cnn","backend":"native","budget":3,"rounds":2,"modes":["bare","fit"]}'
+import 'reflect-metadata';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { activateBackend } from './backends.mjs';
+import { MODELS } from './models.mjs';
+
+const cfg = { budget: 3, rounds: 2, warmup: 2, maxSteps: 40, modes: ['bare'], ...JSON.parse(process.argv[2] ?? '{}') };
+const emit = (o) => process.stdout.write(`@@BENCH ${JSON.stringify({ model: cfg.model, backend: cfg.backend, ...o })}\n`);
+
+let info;
+try {
+  info = await activateBackend(cfg.backend);
+} catch (e) {
+  emit({ ok: false, error: `backend unavailable: ${e.message.split('\n')[0]}` });
+  process.exit(0);
+}
+const spec = MODELS.find((m) => m.id === cfg.model);
+const model = await spec.build();
+const B = spec.batch;
+const cls = spec.kind === 'classification';
+const x = tf.randomUniform([B, ...spec.input], 0, 1, 'float32', 1);
+const y = cls
+  ? tf.oneHot(tf.cast(tf.randomUniform([B], 0, spec.classes, 'float32', 2), 'int32'), spec.classes)
+  : tf.cast(tf.greater(tf.randomUniform([B, spec.input[0], spec.input[1], 1], 0, 1, 'float32', 3), 0.5), 'float32');
+const loss = (yt, yp) => tf.mean(cls ? tfl.metrics.categoricalCrossentropy(yt, yp) : tfl.metrics.binaryCrossentropy(yt, yp));
+
+// The bare tfjs loop: variableGrads + tf.train.adam, everything in one tidy, loss read back every step.
+const opt = tf.train.adam(1e-3);
+const vars = model.trainableWeights.map((w) => w.read());
+function bareStep() {
+  const l = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => loss(y, model.apply(x, { training: true })), vars);
+    opt.applyGradients(grads);
+    return value;
+  });
+  l.dataSync();
+  l.dispose();
+}
+
+// model.fit over `steps` copies of the batch (tfjs-layers' own loop: slicing, callbacks, metrics).
+let fitData;
+async function fitSteps(steps) {
+  if (!fitData || fitData.steps !== steps) {
+    if (fitData) tf.dispose([fitData.xs, fitData.ys]);
+    fitData = { steps, xs: tf.concat(Array(steps).fill(x)), ys: tf.concat(Array(steps).fill(y)) };
+  }
+  await model.fit(fitData.xs, fitData.ys, { batchSize: B, epochs: 1, shuffle: false, verbose: 0 });
+}
+
+async function timed(mode, steps) {
+  const t0 = performance.now();
+  if (mode === 'fit') await fitSteps(steps);
+  else for (let i = 0; i < steps; i++) bareStep();
+  return (performance.now() - t0) / 1000;
+}
+
+try {
+  if (cfg.modes.includes('fit')) model.compile({ optimizer: tf.train.adam(1e-3), loss: cls ? 'categoricalCrossentropy' : 'binaryCrossentropy' });
+  const tw = performance.now();
+  for (let i = 0; i < cfg.warmup - 1; i++) bareStep();
+  const t1 = performance.now();
+  bareStep();
+  const stepSec = (performance.now() - t1) / 1000;
+  if (cfg.modes.includes('fit')) await fitSteps(1);
+  const warmupSec = (performance.now() - tw) / 1000;
+  const steps = Math.max(1, Math.min(cfg.maxSteps, Math.round(cfg.budget / stepSec)));
+  const rounds = stepSec > cfg.budget ? 1 : cfg.rounds;
+  const ips = Object.fromEntries(cfg.modes.map((m) => [m, []]));
+  const before = tf.memory().numTensors;
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 ? [...cfg.modes].reverse() : cfg.modes;
+    for (const m of order) ips[m].push((B * steps) / (await timed(m, steps)));
+  }
+  const leaked = tf.memory().numTensors - before;
+  const prof = await tf.profile(() => bareStep());
+  emit({
+    ok: true, device: info.device, tfBackend: info.tfBackend, params: model.countParams(), batch: B, steps, rounds, ips,
+    stepMs: Math.round(stepSec * 1000), warmupSec: +warmupSec.toFixed(1),
+    kernelsPerStep: prof.kernels.length, newTensorsPerStep: prof.newTensors, leakPerStep: +(leaked / (rounds * steps * cfg.modes.length)).toFixed(2),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  });
+} catch (e) {
+  emit({ ok: false, device: info.device, error: `${e.message.split('\n')[0]}` });
+}
+process.exit(0);
