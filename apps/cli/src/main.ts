@@ -4,7 +4,9 @@ import { ExitCode, exitCodeForError } from './internal/exit-codes.js';
 import { type Io, processIo } from './internal/output.js';
 import { doctor } from './commands/doctor.js';
 import { listPlugins } from './commands/plugins.js';
+import { sync } from './commands/sync.js';
 import { train } from './commands/train.js';
+import { verifyResume } from './commands/verify-resume.js';
 
 const HELP: Record<string, string> = {
   '': `kiln — train image models with Kiln on TensorFlow.js
@@ -15,6 +17,8 @@ Commands:
   train     train a model (default: a small UNet on synthetic shapes)
   plugins   list loaded plugins, their versions, where they come from and what they provide
   doctor    check Node and the backends, and say which one 'backend: auto' picks and why
+  sync      deliver what a run's remote loggers (wandb, mlflow) could not send during the run
+  verify-resume  replay a run between its last two checkpoints and check the weights match
 
 Options: --help (-h) on any command, --verbose (-v) for stack traces, --version.
 Exit codes: 0 completed, 1 internal error, 2 bad input, 3 training failed, 4 early-stopped, 5 max time, 130 interrupted.`,
@@ -31,6 +35,14 @@ directory, history appended; on the same backend it ends with the weights of an 
 
 Lists every plugin (built-in and those named under 'plugins' in the config): name, version,
 where it was loaded from, and the models, losses, metrics, backends… it registers.`,
+  sync: `kiln sync <run dir>
+
+Delivers the events a run's remote loggers left in <run dir>/outbox/ (server down, process
+killed), exactly once. Exit 0 when everything is delivered, 3 when some events remain.`,
+  'verify-resume': `kiln verify-resume <run dir>
+
+Replays the run from its second-newest checkpoint to the step of its newest and compares every
+weight. Exit 0 when identical, 3 when they differ (largest |Δ| per variable printed).`,
   doctor: `kiln doctor [--config run.yaml]
 
 Prints the Node version and every backend with its status (and the command that would make an
@@ -63,6 +75,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case 'doctor':
         checkFlags(flags, ['config', 'verbose'], 'doctor');
         return await doctor({ config, overrides: rest }, io);
+      case 'sync':
+        checkFlags(flags, ['verbose'], 'sync');
+        return await sync({ run: rest[0] }, io);
+      case 'verify-resume':
+        checkFlags(flags, ['verbose'], 'verify-resume');
+        return await verifyResume({ run: rest[0] }, io);
       default:
         io.err(`kiln: unknown command '${command}'. Commands: ${Object.keys(HELP).filter(Boolean).join(', ')}. See 'kiln --help'.`);
         return ExitCode.BAD_INPUT;

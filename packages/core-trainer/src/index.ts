@@ -17,7 +17,7 @@ export { Registry, type RegistryEntry } from './plugin/registry.js';
 export { definePlugin, isKilnPlugin, type KilnPlugin, type PluginDefinition, type PluginContext, type Registries } from './plugin/plugin.js';
 export { PluginHost, createRegistries, type LoadedPlugin } from './plugin/plugin-host.js';
 export { CoreTokens, registerCoreTrainer, createRunContainer, type CoreTrainerRegistration } from './di.js';
-export { Adam, type AdamOptions } from './optim/adam.js';
+export * from './optim/index.js';
 export { Trainer, type TrainerDeps, type ResumeState } from './trainer/trainer.js';
 export { trainerOptionsSchema, limitBatches, type TrainerOptions, type ResolvedTrainerOptions } from './trainer/options.js';
 export type { StopReason, TrainerStateJson, TrainerSnapshot, CheckpointWriter, FitResult } from './trainer/state.js';

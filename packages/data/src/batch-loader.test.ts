@@ -78,16 +78,22 @@ describe('BatchLoader', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('reads the next batch while the current one is being used (prefetch)', async () => {
+  it('reads the next batch while the current one is being used (prefetch), passing the epoch to get', async () => {
     const requested: number[] = [];
+    const epochs = new Set<number | undefined>();
     const ds: Dataset = {
       spec, size: 8,
-      get: async (i): Promise<Sample> => { requested.push(i); return { x: new Float32Array(4).fill(i), y: i }; },
+      get: (async (i: number, ctx?: { epoch: number }): Promise<Sample> => {
+        requested.push(i);
+        epochs.add(ctx?.epoch);
+        return { x: new Float32Array(4).fill(i), y: i };
+      }) as Dataset['get'],
     };
-    const it = new BatchLoader(ds, { batchSize: 2, prefetch: 1 }).epoch(0)[Symbol.asyncIterator]();
+    const it = new BatchLoader(ds, { batchSize: 2, prefetch: 1 }).epoch(3)[Symbol.asyncIterator]();
     const first = await it.next();
     await new Promise((r) => setTimeout(r, 0));
     expect(requested.slice().sort()).toEqual([0, 1, 2, 3]);
+    expect([...epochs]).toEqual([3]);
     tf.dispose([first.value.x, first.value.y]);
     await it.return?.(undefined);
   });

@@ -11,6 +11,6 @@ export const NativeErrorCodes = {
   NATIVE_UNSUPPORTED_PLATFORM: 'KILN_NATIVE_UNSUPPORTED_PLATFORM', // building the binding from TensorFlow libraries is supported on Linux x64/arm64 only: use the online install or the wasm backend
   NATIVE_INSTALL_FAILED: 'KILN_NATIVE_INSTALL_FAILED', // npm install / npm rebuild of tfjs-node failed (log tail in the message): fix what it names; nothing was left half-installed
   NATIVE_VERIFY_FAILED: 'KILN_NATIVE_VERIFY_FAILED', // the freshly built binding did not load or compute 1+2 in a child process: the TensorFlow library does not fit; nothing was installed
-  NATIVE_OPTIONS_INVALID: 'KILN_NATIVE_OPTIONS_INVALID', // an option of the native / native-gpu backend is wrong: fix the field named in the message (allowed: allowCpuFallback)
+  NATIVE_OPTIONS_INVALID: 'KILN_NATIVE_OPTIONS_INVALID', // an option of the native / native-gpu backend is wrong: fix the field named in the message (allowed: allowCpuFallback, fastGradients)
   NATIVE_GOLDEN_BACKEND: 'KILN_NATIVE_GOLDEN_BACKEND', // goldenStep was given a backend that is not registered in tfjs: activate both backends first
 } as const satisfies Record<string, KilnErrorCode>;

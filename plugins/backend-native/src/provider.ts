@@ -6,6 +6,7 @@ import { type BackendInfo, type BackendProbe, type BackendProvider, KilnError, t
 import { z } from 'zod';
 import { NativeErrorCodes } from './errors.js';
 import { type ChildResult, probeBinding } from './internal/child.js';
+import { registerFastGradients } from './internal/fast-grads.js';
 import { applyTf221Fixes, nodeBackend } from './tf221-fixes.js';
 import { type Flavour, findBinding, installFix, packageName, resolvePackageDir, searchRoots } from './internal/locate.js';
 
@@ -13,6 +14,8 @@ import { type Flavour, findBinding, installFix, packageName, resolvePackageDir, 
 export const nativeBackendOptions = z.object({
   /** native-gpu only: run on CPU (and say so) instead of failing when TensorFlow finds no CUDA GPU. */
   allowCpuFallback: z.boolean().default(false),
+  /** Faster gradients on 'tensorflow': one fused TF op for the batch-norm gradient, Tile for Mean/Sum (default true). */
+  fastGradients: z.boolean().default(true),
 }).strict();
 export type NativeBackendOptions = z.infer<typeof nativeBackendOptions>;
 
@@ -73,7 +76,7 @@ export function nativeBackend(flavour: Flavour, config: NativeProviderConfig = {
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         throw new KilnError(NativeErrorCodes.NATIVE_OPTIONS_INVALID,
-          `Invalid ${name} backend option '${issue?.path.join('.') || '(root)'}': ${issue?.message}. Allowed: allowCpuFallback (boolean).`);
+          `Invalid ${name} backend option '${issue?.path.join('.') || '(root)'}': ${issue?.message}. Allowed: allowCpuFallback (boolean), fastGradients (boolean).`);
       }
       const loaded = nodeBackend();
       if (loaded && (loaded.isGPUPackage ?? false) !== gpu) {
@@ -91,6 +94,7 @@ export function nativeBackend(flavour: Flavour, config: NativeProviderConfig = {
         throw new KilnError(NativeErrorCodes.NATIVE_BINDING_LOAD, `${pkg} failed to load in this process: ${(cause as Error).message}. Fix: ${installFix(flavour)}`, { cause });
       }
       applyTf221Fixes();
+      if (parsed.data.fastGradients) registerFastGradients();
       if (!(await tf.setBackend('tensorflow'))) {
         throw new KilnError(NativeErrorCodes.NATIVE_BINDING_LOAD, `tf.setBackend('tensorflow') failed after loading ${pkg}. Fix: ${installFix(flavour)}`);
       }

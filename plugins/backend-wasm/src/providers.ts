@@ -5,11 +5,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type BackendInfo, type BackendProbe, type BackendProvider, KilnError } from '@kiln/core-trainer';
 import { z } from 'zod';
 import { WasmErrorCodes } from './errors.js';
-import { registerWasmTrainingKernels } from './kernels.js';
+import { importWasm, registerWasmTrainingKernels } from './kernels.js';
+import { initThreaded, prepareWorkerScript, resetWasmBackend } from './internal/threads.js';
 
 /** Options of the wasm backend (`backend: { name: wasm, threads: 2 }`). */
 export const wasmBackendOptions = z.object({
-  /** Threads for the wasm build; 1 is the single-threaded SIMD build. */
+  /**
+   * Threads for the wasm build: 1 is the single-threaded SIMD build; more runs the multithreaded
+   * build in Node (pthread workers; convolutions and matmuls use them, Kiln's JS kernels do not).
+   */
   threads: z.number().int().min(1).max(64).default(1),
 }).strict();
 export type WasmBackendOptions = z.infer<typeof wasmBackendOptions>;
@@ -51,19 +55,56 @@ export const wasmBackend: BackendProvider = Object.freeze({
         { details: { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } });
     }
     const { threads } = parsed.data;
+    const wasm = await importWasm();
     await registerWasmTrainingKernels();
-    let ok: boolean;
-    try {
-      ok = await tf.setBackend('wasm');
-    } catch (cause) {
-      throw new KilnError(WasmErrorCodes.WASM_INIT_FAILED, `The wasm backend failed to start: ${(cause as Error).message}. Use 'backend: cpu' as a fallback.`, { cause });
-    }
-    if (!ok) throw new KilnError(WasmErrorCodes.WASM_INIT_FAILED, `The wasm backend failed to start (tf.setBackend('wasm') returned false). Use 'backend: cpu' as a fallback.`);
-    await tf.ready();
+    const { actual, note } = await startWasm(wasm, threads);
     const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-    return { name: 'wasm', tfBackend: tf.getBackend(), device: `wasm (${Math.min(threads, 1)} thread${simd ? ', SIMD' : ''})` };
+    if (note) console.warn(`[kiln] wasm backend: ${note}`);
+    return { name: 'wasm', tfBackend: tf.getBackend(), device: `wasm (${actual} thread${actual === 1 ? '' : 's'}${simd ? ', SIMD' : ''})${note ? `; ${note}` : ''}` };
   },
 });
+
+type WasmModule = Awaited<ReturnType<typeof importWasm>>;
+
+/** Selects the wasm backend with `threads` threads, falling back to one thread with a note saying why. */
+async function startWasm(wasm: WasmModule, threads: number): Promise<{ actual: number; note?: string }> {
+  const engine = tf.engine() as unknown as { registry: Record<string, unknown> };
+  if (engine.registry['wasm']) {
+    // Tensors may live on the running instance, so it is kept (tfjs cannot move them to a new one).
+    await setWasm();
+    const actual = wasm.getThreadsCount();
+    return actual === threads ? { actual } : { actual, note: `threads: ${threads} requested, but the wasm backend already runs with ${actual} in this process (restart to change it)` };
+  }
+  let note: string | undefined;
+  let ok = false;
+  if (threads > 1) {
+    const worker = prepareWorkerScript();
+    if ('reason' in worker) note = `threads: ${threads} unavailable (${worker.reason}); using 1 thread`;
+    else {
+      ok = await initThreaded(threads, worker.path, wasm.setThreadsCount, () => setWasm());
+      if (!ok) {
+        note = `threads: ${threads} unavailable (the multithreaded wasm build failed to start); using 1 thread`;
+        resetWasmBackend();
+      }
+    }
+  }
+  if (!ok) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (!(await setWasm())) throw new KilnError(WasmErrorCodes.WASM_INIT_FAILED, `The wasm backend failed to start (tf.setBackend('wasm') returned false). Use 'backend: cpu' as a fallback.`);
+  }
+  await tf.ready();
+  const actual = wasm.getThreadsCount();
+  if (!note && actual !== threads) note = `threads: ${threads} requested, the wasm build started ${actual}`;
+  return { actual, note };
+}
+
+async function setWasm(): Promise<boolean> {
+  try {
+    return await tf.setBackend('wasm');
+  } catch (cause) {
+    throw new KilnError(WasmErrorCodes.WASM_INIT_FAILED, `The wasm backend failed to start: ${(cause as Error).message}. Use 'backend: cpu' as a fallback.`, { cause });
+  }
+}
 
 /**
  * Pure-JS tfjs-backend-cpu: always works, very slow; the last resort under `backend: auto` (priority 10).

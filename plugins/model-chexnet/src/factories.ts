@@ -13,7 +13,7 @@ export function activationForTask(task: ModelContext['task'], numClasses: number
 /** Fills shape, classes and activation from the dataset unless the options set them. */
 function fromContext<T extends { numClasses?: number; inputShape?: unknown; classifierActivation?: string }>(o: T, ctx: ModelContext): T {
   const numClasses = o.numClasses ?? ctx.numClasses;
-  return { ...o, numClasses, inputShape: o.inputShape ?? ctx.inputShape, classifierActivation: o.classifierActivation ?? activationForTask(ctx.task, numClasses) };
+  return { ...o, numClasses, inputShape: o.inputShape ?? [...ctx.inputShape], classifierActivation: o.classifierActivation ?? activationForTask(ctx.task, numClasses) };
 }
 
 /**
@@ -35,7 +35,7 @@ export function denseNetFactory(variant?: DenseNetVariant): ModelFactory<DenseNe
 export const cheXNetFactory: ModelFactory<CheXNetOptions> = {
   schema: cheXNetOptionsSchema,
   description: 'CheXNet: DenseNet-121 backbone, sigmoid multi-label head (14 chest X-ray findings by default)',
-  create: (o, ctx) => buildCheXNet({ ...o, numClasses: o.numClasses ?? ctx.numClasses, inputShape: o.inputShape ?? ctx.inputShape }),
+  create: (o, ctx) => buildCheXNet({ ...o, numClasses: o.numClasses ?? ctx.numClasses, inputShape: o.inputShape ?? [...ctx.inputShape] }),
 };
 
 /**

@@ -55,7 +55,9 @@ describe('a trained UNet exported in the tfjs layers format', () => {
     const y = tf.tidy(() => tf.cast(tf.greater(x, 0), 'float32'));
     const optimizer = tf.train.adam(0.01);
     for (let i = 0; i < 3; i++) {
-      tf.tidy(() => optimizer.minimize(() => tf.mean(tf.square(tf.sub(model.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar));
+      tf.tidy(() => {
+        optimizer.minimize(() => tf.mean(tf.square(tf.sub(model.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar);
+      });
     }
     await saveModelFiles(model, join(dir, 'model'));
     const expected = Array.from(tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()));

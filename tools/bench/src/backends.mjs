@@ -54,7 +54,7 @@ export async function activateBackend(id) {
     const p = nativeBackend('cpu');
     const probe = await p.probe();
     if (!probe.ok) throw new Error(`${probe.reason} (fix: ${probe.fix})`);
-    return p.activate();
+    return p.activate(process.env.KILN_BENCH_NATIVE_FAST === '0' ? { fastGradients: false } : {});
   }
   if (id === 'kiln-wasm-1' || id === 'kiln-wasm-2') {
     const { wasmBackend } = await import('@kiln/plugin-backend-wasm');

@@ -1,18 +1,14 @@
 import { basename, join } from 'node:path';
 import { ProgressPrinter } from '@kiln/callbacks';
-import {
-  type Callback, type FitResult, type Logger, CoreTokens, Trainer, createRunContainer, registerCoreTrainer,
-  saveModelFiles, writeCheckpoint,
-} from '@kiln/core-trainer';
+import { type Callback, type FitResult, type Logger, Trainer, saveModelFiles, writeCheckpoint } from '@kiln/core-trainer';
 import { FanoutLogger, redactSecrets } from '@kiln/loggers';
 import { loadConfig } from '../config/load.js';
-import { assemble, makeCallbacks, resolveRun } from '../internal/assemble.js';
-import { activateBackend } from '../internal/backend.js';
+import { makeCallbacks } from '../internal/assemble.js';
 import { exitCodeForStop } from '../internal/exit-codes.js';
 import { type Io, formatDuration } from '../internal/output.js';
-import { loadPlugins } from '../internal/plugins.js';
 import { loadResume, locateResume, trimHistory } from '../internal/resume.js';
 import { createRunDir, writeConfigYaml } from '../internal/run-dir.js';
+import { withSession } from '../internal/session.js';
 
 export interface TrainArgs {
   readonly config?: string;
@@ -30,14 +26,7 @@ export interface TrainArgs {
 export async function train(args: TrainArgs, io: Io): Promise<number> {
   const resumeFrom = args.resume ? await locateResume(args.resume, io.cwd) : undefined;
   const { config, raw, baseDir } = loadConfig(args.config ?? (resumeFrom && join(resumeFrom.runDir, 'config.yaml')), args.overrides, io.cwd);
-  const container = createRunContainer();
-  registerCoreTrainer(container, { seed: config.seed });
-  try {
-    const host = container.resolve(CoreTokens.PluginHost);
-    await loadPlugins(host, config.plugins, baseDir);
-    const run = resolveRun(host, config);
-    const backend = await activateBackend(host, config.backend, config.backendOptions, io);
-    const parts = await assemble(container, config, run, baseDir);
+  return withSession(config, baseDir, io, async ({ run, backend, parts }) => {
     const resume = resumeFrom ? await loadResume(resumeFrom.checkpointDir, parts.model) : undefined;
     const { runDir, runName } = resumeFrom
       ? { runDir: resumeFrom.runDir, runName: basename(resumeFrom.runDir) }
@@ -58,7 +47,7 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
     callbacks.push(interruptCheckpoint(runDir));
 
     const trainer = new Trainer({ ...config.trainer, seed: config.seed }, {
-      callbacks, loggers: [logger], runDir,
+      callbacks, loggers: [logger], runDir, warn: (m) => io.err(`warning: ${m}`),
       checkpointWriter: (dir, s) => writeCheckpoint(dir, { model: s.model, optimizerState: s.optimizerState, trainerState: s.trainerState }).then(() => undefined),
     });
     const detach = onSignals(() => {
@@ -83,9 +72,7 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
     await logger.finish(result.stopReason === 'interrupted' ? 'killed' : 'finished');
     io.out(summary(result, runDir, backend.name, before));
     return exitCodeForStop(result.stopReason);
-  } finally {
-    await container.dispose();
-  }
+  });
 }
 
 /** On an interrupted run, saves a checkpoint before training ends (ModelCheckpoint may save others). */

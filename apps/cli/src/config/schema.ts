@@ -32,11 +32,12 @@ export const runConfigSchema = z.object({
   optimizer: z.object({
     name: z.string().min(1).default('adam'),
     lr: z.number().positive().default(1e-3),
-    weightDecay: z.number().min(0).default(0),
+    /** Weight decay of every group that sets none (unset: the optimizer's default, e.g. 0.01 for adamw as in PyTorch). */
+    weightDecay: z.number().min(0).optional(),
     paramGroups: z.array(z.object({
       name: z.string().min(1), match: z.string().min(1), lr: z.number().positive().optional(), weightDecay: z.number().min(0).optional(),
     }).strict()).optional(),
-  }).loose().default({ name: 'adam', lr: 1e-3, weightDecay: 0 }),
+  }).loose().default({ name: 'adam', lr: 1e-3 }),
   schedule: named.optional(),
   trainer: trainerOptionsSchema.omit({ seed: true }).default(trainerOptionsSchema.omit({ seed: true }).parse({})),
   callbacks: z.array(named).default([]),

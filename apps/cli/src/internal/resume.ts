@@ -70,3 +70,12 @@ export function trimHistory(file: string, state: TrainerStateJson): void {
   writeFileSync(tmp, keep.map((l) => `${l}\n`).join(''));
   renameSync(tmp, file);
 }
+
+/** A run directory given on the command line: must exist and hold the run's config.yaml. */
+export function locateRunDir(target: string, cwd: string): string {
+  const path = resolve(cwd, target);
+  if (!existsSync(join(path, 'config.yaml'))) {
+    throw new KilnError(ResumeErrorCodes.NOT_FOUND, `'${target}' is not a Kiln run directory (no config.yaml in ${path}). Pass runs/<name>.`);
+  }
+  return path;
+}

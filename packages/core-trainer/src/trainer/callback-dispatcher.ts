@@ -19,6 +19,11 @@ export class CallbackDispatcher {
       .map((x) => x.c);
   }
 
+  /** True when some callback implements `hook` (lets the trainer skip preparing its context). */
+  has(hook: HookName): boolean {
+    return this.callbacks.some((c) => typeof c[hook] === 'function');
+  }
+
   async call(hook: HookName, ctx: HookContext): Promise<void> {
     for (const cb of this.callbacks) {
       const fn = cb[hook];

@@ -3,6 +3,7 @@ import type { Batch } from '../contracts/dataset.js';
 import type { OptimizerConfig, TrainingModule } from '../contracts/module.js';
 import { type OptimizerState, positionalKeys } from '../contracts/optimizer.js';
 import { CoreErrorCodes, KilnError } from '../errors.js';
+import { clipByGlobalNorm, clipByValue, totalNorm } from '../optim/clip.js';
 import type { ResolvedTrainerOptions } from './options.js';
 import type { TrainerStateJson } from './state.js';
 
@@ -23,6 +24,7 @@ export class StepRunner {
   #stepLoss: { sum: tf.Tensor; count: number } = { sum: tf.scalar(0), count: 0 };
   #epochLoss: { sum: tf.Tensor; count: number } = { sum: tf.scalar(0), count: 0 };
   #gradNorm: tf.Scalar | undefined;
+  #final: Record<string, tf.Tensor> | undefined;
 
   constructor(module: TrainingModule, config: OptimizerConfig, options: ResolvedTrainerOptions) {
     this.#module = module;
@@ -32,7 +34,7 @@ export class StepRunner {
     this.#applyScheduleLr();
   }
 
-  /** One micro-batch. Returns true when it completed an optimizer step. */
+  /** One micro-batch: gradients added to the accumulators. True when `accumulateGradBatches` are in. */
   step(batch: Batch): boolean {
     const loss = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => this.#module.trainingStep(batch), this.#vars);
@@ -47,40 +49,47 @@ export class StepRunner {
     });
     this.#addLoss(loss, batch.size);
     this.#accumulated += 1;
-    if (this.#accumulated < this.#o.accumulateGradBatches) return false;
-    this.applyAccumulated();
-    return true;
+    return this.#accumulated >= this.#o.accumulateGradBatches;
   }
 
   pendingAccumulation(): number {
     return this.#accumulated;
   }
 
-  /** Clips and applies the accumulated gradients, then clears them. */
-  applyAccumulated(): void {
-    const grads = Object.fromEntries(this.#accum);
-    tf.tidy(() => {
-      const clipped = this.#clip(grads);
-      this.#config.optimizer.applyGradients(clipped);
-    });
-    tf.dispose(Object.values(grads));
+  /**
+   * The gradients the optimizer will apply: accumulated and clipped (and their pre-clip norm
+   * recorded). Owned by the runner until `apply()`.
+   */
+  finalGrads(): Readonly<Record<string, tf.Tensor>> {
+    if (!this.#final) {
+      const grads = Object.fromEntries(this.#accum);
+      this.#final = tf.tidy(() => {
+        const clipped = this.#clip(grads);
+        for (const t of Object.values(clipped)) tf.keep(t);
+        return clipped;
+      });
+    }
+    return this.#final;
+  }
+
+  /** Applies `finalGrads()` with the optimizer and clears the accumulators. */
+  apply(): void {
+    const grads = this.finalGrads();
+    tf.tidy(() => this.#config.optimizer.applyGradients(grads));
+    const owned = new Set([...Object.values(grads), ...this.#accum.values()]);
+    tf.dispose([...owned]);
+    this.#final = undefined;
     this.#accum.clear();
     this.#accumulated = 0;
   }
 
+  /** Clips per the trainer options (torch's clip_grad_norm_ / clip_grad_value_) and records the pre-clip L2 norm. */
   #clip(grads: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
     const limit = this.#o.gradientClipVal;
-    const tensors = Object.values(grads);
-    const norm = tf.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g)))));
     this.#gradNorm?.dispose();
-    this.#gradNorm = tf.keep(norm as tf.Scalar);
+    this.#gradNorm = tf.keep(totalNorm(Object.values(grads), 2) as tf.Scalar);
     if (limit === undefined) return grads;
-    if (this.#o.gradientClipAlgorithm === 'value') {
-      return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.clipByValue(g, -limit, limit)]));
-    }
-    // torch.nn.utils.clip_grad_norm_: scale by min(1, max_norm / (norm + 1e-6)).
-    const coef = tf.minimum(tf.scalar(1), tf.div(limit, tf.add(norm, 1e-6)));
-    return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, coef)]));
+    return this.#o.gradientClipAlgorithm === 'value' ? clipByValue(grads, limit) : clipByGlobalNorm(grads, limit).grads;
   }
 
   #addLoss(loss: tf.Tensor, n: number) {

@@ -18,6 +18,8 @@ export interface TrainerDeps {
   readonly runDir?: string;
   /** Needed for `ctx.saveCheckpoint`; the CLI passes the checkpoint module's writer. */
   readonly checkpointWriter?: CheckpointWriter;
+  /** Where callback warnings go (default: `process.emitWarning`). */
+  readonly warn?: (message: string) => void;
 }
 
 /** A checkpoint to continue from (as read back by the checkpoint module). */
@@ -40,6 +42,7 @@ export class Trainer {
   readonly #dispatcher: CallbackDispatcher;
   #state: LoopState = { epoch: 0, globalStep: 0, batchInEpoch: 0 };
   #stopReason: StopReason | undefined;
+  #stopMessage: string | undefined;
   #rng = new Rng(0);
 
   constructor(options: TrainerOptions = {}, deps: TrainerDeps = {}) {
@@ -64,8 +67,15 @@ export class Trainer {
   }
 
   /** Ask training to stop at the next batch boundary; the first reason wins. */
-  stop(reason: StopReason): void {
-    this.#stopReason ??= reason;
+  stop(reason: StopReason, message?: string): void {
+    if (this.#stopReason) return;
+    this.#stopReason = reason;
+    this.#stopMessage = message;
+  }
+
+  /** The message given with the first stop request, if any. */
+  get stopMessage(): string | undefined {
+    return this.#stopMessage;
   }
 
   async fit(module: TrainingModule, train: BatchSource, val?: BatchSource, resume?: ResumeState): Promise<FitResult> {
@@ -83,14 +93,23 @@ export class Trainer {
     const start = performance.now();
     let logs: Record<string, number> = {};
     this.#stopReason = undefined;
+    this.#stopMessage = undefined;
 
     // Dropout and other unseeded tfjs randomness draw from Math.random: seed it, and checkpoint its state.
     this.#rng = new Rng(o.seed).fork('trainer');
     if (resume) this.#restore(resume, runner, config);
     const restoreRandom = installSeededRandom(this.#rng);
+    const totals = { maxEpochs, batchesPerEpoch, totalSteps: o.maxSteps > 0 ? o.maxSteps : stepsPerEpoch * maxEpochs };
+    const self = this;
     const ctx = (extra: Partial<HookContext> = {}): HookContext => ({
-      state: this.#state, logs, module, runDir: this.#deps.runDir, stopReason: this.#stopReason,
-      stop: (r: string) => this.stop(r), saveCheckpoint: (dir: string) => this.#save(dir, module, runner, config), ...extra,
+      state: { ...this.#state, ...totals }, logs, module, runDir: this.#deps.runDir, optimizer: config.optimizer,
+      hookTimings: this.#dispatcher.timings,
+      get stopReason() { return self.#stopReason; },
+      get stopMessage() { return self.#stopMessage; },
+      stop: (r: string, message?: string) => this.stop(r, message),
+      log: (values) => this.#logMetrics(this.#state.globalStep, values),
+      warn: this.#deps.warn ?? ((m: string) => process.emitWarning(m, 'KilnWarning')),
+      saveCheckpoint: (dir: string) => this.#save(dir, module, runner, config), ...extra,
     });
 
     try {
@@ -103,16 +122,16 @@ export class Trainer {
         const source = o.overfitBatches ? 0 : epoch; // overfitting: always the same first batches
         for await (const batch of iterate(train, source, this.#state.batchInEpoch, batchesPerEpoch)) {
           await this.#dispatcher.call('onBatchBegin', ctx({ batch }));
-          const applied = runner.step(batch);
+          const ready = runner.step(batch);
           const completed = this.#state.batchInEpoch + 1;
-          this.#state = { epoch, globalStep: this.#state.globalStep + (applied ? 1 : 0), batchInEpoch: completed };
-          if (applied) runner.stepSchedules('step');
-          // Flush a partial accumulation at the end of the epoch, as Lightning does.
-          if (completed === batchesPerEpoch && runner.pendingAccumulation() > 0) {
-            runner.applyAccumulated();
-            this.#state = { ...this.#state, globalStep: this.#state.globalStep + 1 };
-            runner.stepSchedules('step');
+          // A partial accumulation is applied at the end of the epoch, as Lightning does.
+          const applied = ready || (completed === batchesPerEpoch && runner.pendingAccumulation() > 0);
+          if (applied) {
+            if (this.#dispatcher.has('onBeforeOptimizerStep')) await this.#dispatcher.call('onBeforeOptimizerStep', ctx({ batch, grads: runner.finalGrads() }));
+            runner.apply();
           }
+          this.#state = { ...this.#state, epoch, globalStep: this.#state.globalStep + (applied ? 1 : 0), batchInEpoch: completed };
+          if (applied) runner.stepSchedules('step');
           let stepLogs: Record<string, number> = {};
           if (applied && this.#state.globalStep % o.logEveryNSteps === 0) {
             stepLogs = await runner.readStepLogs();
@@ -133,7 +152,7 @@ export class Trainer {
         this.#state = { epoch: epoch + 1, globalStep: this.#state.globalStep, batchInEpoch: 0 };
         runner.resetEpoch();
         await this.#logMetrics(this.#state.globalStep, logs);
-        await this.#dispatcher.call('onEpochEnd', ctx({ state: { ...this.#state, epoch } }));
+        await this.#dispatcher.call('onEpochEnd', ctx({ state: { ...this.#state, ...totals, epoch } }));
         if (o.maxSteps > 0 && this.#state.globalStep >= o.maxSteps) this.stop('max_steps');
       }
       this.#stopReason ??= 'completed';

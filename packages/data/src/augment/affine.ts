@@ -31,11 +31,11 @@ export function warpAffine(img: Image, inv: Affine, outW: number, outH: number, 
   const out = new Float32Array(outW * outH * C);
   const [a, b, c, d, e, f] = inv;
   const at = (x: number, y: number, ch: number): number => (x < 0 || y < 0 || x >= W || y >= H ? fill : data[(y * W + x) * C + ch]);
+  let o = 0;
   for (let y = 0; y < outH; y++) {
-    for (let x = 0; x < outW; x++) {
+    for (let x = 0; x < outW; x++, o += C) {
       const u = a * (x + 0.5) + b * (y + 0.5) + c;
       const v = d * (x + 0.5) + e * (y + 0.5) + f;
-      const o = (y * outW + x) * C;
       if (interp === 'nearest') {
         const ix = Math.floor(u);
         const iy = Math.floor(v);
@@ -48,6 +48,16 @@ export function warpAffine(img: Image, inv: Affine, outW: number, outH: number, 
       const y0 = Math.floor(fy);
       const wx = fx - x0;
       const wy = fy - y0;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
+        // Fast path: all four neighbours inside.
+        const i00 = (y0 * W + x0) * C;
+        const i10 = i00 + W * C;
+        const w00 = (1 - wx) * (1 - wy), w01 = wx * (1 - wy), w10 = (1 - wx) * wy, w11 = wx * wy;
+        for (let ch = 0; ch < C; ch++) {
+          out[o + ch] = data[i00 + ch] * w00 + data[i00 + C + ch] * w01 + data[i10 + ch] * w10 + data[i10 + C + ch] * w11;
+        }
+        continue;
+      }
       for (let ch = 0; ch < C; ch++) {
         const top = at(x0, y0, ch) * (1 - wx) + at(x0 + 1, y0, ch) * wx;
         const bot = at(x0, y0 + 1, ch) * (1 - wx) + at(x0 + 1, y0 + 1, ch) * wx;

@@ -2,7 +2,7 @@ import { Rng } from '@kiln/core-trainer';
 import { z } from 'zod';
 import type { Image } from '../image/image.js';
 import { type Affine, compose, IDENTITY, invert, isIdentity, warpAffine } from './affine.js';
-import { addGaussianNoise, adjustBrightness, adjustContrast, adjustGamma, clamp01, gaussianBlur } from './photometric.js';
+import { addGaussianNoise, adjustColour, clamp01, gaussianBlur } from './photometric.js';
 
 const range = z.tuple([z.number(), z.number()]).refine(([a, b]) => a <= b, 'range must be [low, high] with low ≤ high');
 const prob = z.number().min(0).max(1);
@@ -92,9 +92,10 @@ export function drawGeometry(cfg: AugmentConfig, rng: Rng, W: number, H: number)
 /** Brightness, contrast, gamma, noise and blur of one draw; returns a new image clamped to [0, 1]. */
 export function applyPhotometric(img: Image, cfg: AugmentConfig, rng: Rng): Image {
   let out = img;
-  if (cfg.brightness) out = adjustBrightness(out, uniform(rng, -cfg.brightness, cfg.brightness));
-  if (cfg.contrast) out = adjustContrast(out, uniform(rng, 1 - cfg.contrast, 1 + cfg.contrast));
-  if (cfg.gamma) out = adjustGamma(out, uniform(rng, cfg.gamma[0], cfg.gamma[1]));
+  const delta = cfg.brightness ? uniform(rng, -cfg.brightness, cfg.brightness) : 0;
+  const factor = cfg.contrast ? uniform(rng, 1 - cfg.contrast, 1 + cfg.contrast) : 1;
+  const gamma = cfg.gamma ? uniform(rng, cfg.gamma[0], cfg.gamma[1]) : 1;
+  if (cfg.brightness || cfg.contrast || cfg.gamma) out = adjustColour(out, delta, factor, gamma);
   if (cfg.noise && rng.float() < (cfg.noise.p ?? 1)) out = addGaussianNoise(out, cfg.noise.std, rng);
   if (cfg.blur && rng.float() < (cfg.blur.p ?? 1)) out = gaussianBlur(out, uniform(rng, cfg.blur.sigma[0], cfg.blur.sigma[1]));
   return out === img ? img : clamp01(out);

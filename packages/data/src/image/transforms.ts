@@ -108,9 +108,10 @@ export function normalize(img: Image, mean: readonly number[], std: readonly num
   requireOption((mean.length === C || mean.length === 1) && (std.length === C || std.length === 1) && std.every((s) => s > 0), 'normalize',
     `mean/std need 1 or ${C} values and std > 0 (got mean ${mean.length}, std ${std.length}).`);
   const out = new Float32Array(img.data.length);
-  for (let i = 0; i < out.length; i++) {
-    const c = i % C;
-    out[i] = (img.data[i] - mean[mean.length === 1 ? 0 : c]) / std[std.length === 1 ? 0 : c];
+  for (let c = 0; c < C; c++) {
+    const m = mean[mean.length === 1 ? 0 : c];
+    const s = 1 / std[std.length === 1 ? 0 : c];
+    for (let i = c; i < out.length; i += C) out[i] = (img.data[i] - m) * s;
   }
   return { ...img, data: out };
 }

@@ -1,11 +1,12 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 
 type SymbolicTensor = tfl.SymbolicTensor;
+type Initializer = ReturnType<typeof tfl.initializers.varianceScaling>;
 
 /** Keras' CONV_KERNEL_INITIALIZER / DENSE_KERNEL_INITIALIZER of keras.applications.efficientnet. */
-export const convInit = (): tfl.initializers.Initializer =>
+export const convInit = (): Initializer =>
   tfl.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'truncatedNormal' });
-export const denseInit = (): tfl.initializers.Initializer =>
+export const denseInit = (): Initializer =>
   tfl.initializers.varianceScaling({ scale: 1 / 3, mode: 'fanOut', distribution: 'uniform' });
 
 /** Keras' imagenet_utils.correct_pad: asymmetric zero padding for a stride-2 'valid' conv. */

@@ -1,0 +1,35 @@
+import type { DependencyContainer } from 'tsyringe';
+import { type BackendInfo, CoreTokens, type PluginHost, createRunContainer, registerCoreTrainer } from '@kiln/core-trainer';
+import type { RunConfig } from '../config/schema.js';
+import { type Assembled, type ResolvedRun, assemble, resolveRun } from './assemble.js';
+import { activateBackend } from './backend.js';
+import type { Io } from './output.js';
+import { loadPlugins } from './plugins.js';
+
+/** Everything one run needs, built in order: container → plugins → validated entries → backend → data and model. */
+export interface Session {
+  readonly container: DependencyContainer;
+  readonly host: PluginHost;
+  readonly run: ResolvedRun;
+  readonly backend: BackendInfo;
+  readonly parts: Assembled;
+}
+
+/**
+ * Builds a session and passes it to `use`; the run's child container is disposed afterwards,
+ * whatever happens. Every config entry is validated before the backend starts or a tensor exists.
+ */
+export async function withSession<T>(config: RunConfig, baseDir: string, io: Io, use: (s: Session) => Promise<T>): Promise<T> {
+  const container = createRunContainer();
+  registerCoreTrainer(container, { seed: config.seed });
+  try {
+    const host = container.resolve(CoreTokens.PluginHost);
+    await loadPlugins(host, config.plugins, baseDir);
+    const run = resolveRun(host, config);
+    const backend = await activateBackend(host, config.backend, config.backendOptions, io);
+    const parts = await assemble(container, config, run, baseDir);
+    return await use({ container, host, run, backend, parts });
+  } finally {
+    await container.dispose();
+  }
+}

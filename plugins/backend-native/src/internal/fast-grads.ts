@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Faster gradients on the 'tensorflow' backend. Gradients are registered per kernel for every
+ * backend at once, so each override checks the active backend and hands any other backend to the
+ * gradient that was registered before (tfjs-core's, or another plugin's).
+ *
+ * - FusedBatchNorm: tfjs-core's composite (~11 full-size ops and a Tile) becomes one TensorFlow
+ *   `FusedBatchNormGradV2` (is_training=false: mean and variance as inputs) for dx, dscale, doffset;
+ *   dmean and dvariance follow from those per channel: dmean = −doffset·scale·rsqrt(v+ε),
+ *   dvar = −½·scale·dscale/(v+ε). The batch-statistics path still flows through `moments`.
+ * - Mean / Sum: `dy` broadcast with one Tile instead of Fill(ones) + Mul (+ RealDiv).
+ */
+
+const KILN_BN_GRAD = 'KilnFusedBatchNormGrad';
+
+interface NodeBackend {
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
+  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], n: number): tf.Tensor[];
+}
+
+const bnGradKernel: tf.KernelConfig = {
+  kernelName: KILN_BN_GRAD,
+  backendName: 'tensorflow',
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const { dy, x, scale, mean, variance } = inputs as Record<string, tf.TensorInfo>;
+    const b = backend as unknown as NodeBackend;
+    const B = b.binding;
+    const opAttrs = [
+      { name: 'T', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
+      { name: 'U', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
+      { name: 'epsilon', type: B.TF_ATTR_FLOAT, value: (attrs as { epsilon: number }).epsilon },
+      { name: 'data_format', type: B.TF_ATTR_STRING, value: 'NHWC' },
+      { name: 'is_training', type: B.TF_ATTR_BOOL, value: false },
+    ];
+    const out = b.executeMultipleOutputs('FusedBatchNormGradV2', opAttrs, [dy, x, scale, mean, variance], 5);
+    tf.dispose(out.slice(3));
+    return out.slice(0, 3);
+  },
+};
+
+const onNative = (): boolean => tf.getBackend() === 'tensorflow';
+
+function override(kernelName: string, make: (original: tf.GradConfig) => tf.GradConfig): void {
+  const original = tf.getGradient(kernelName);
+  if (!original || (original as { kiln?: boolean }).kiln) return;
+  tf.unregisterGradient(kernelName);
+  tf.registerGradient({ ...make(original), kiln: true } as tf.GradConfig);
+}
+
+function batchNormGrad(original: tf.GradConfig): tf.GradConfig {
+  return {
+    kernelName: tf.FusedBatchNorm,
+    inputsToSave: ['x', 'mean', 'variance', 'scale'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, mean, variance, scale] = saved;
+      const d = dy as tf.Tensor;
+      if (!onNative() || x.rank !== 4 || mean.rank !== 1 || variance.rank !== 1 || (scale && scale.rank !== 1) ||
+        x.dtype !== 'float32' || mean.shape[0] !== x.shape[3]) {
+        return original.gradFunc(dy, saved, attrs);
+      }
+      const eps = (attrs as { varianceEpsilon: number }).varianceEpsilon;
+      const s = scale ?? tf.onesLike(mean);
+      // Computed here, not lazily: backprop runs each input's closure in its own tidy, which would
+      // dispose the other two outputs of the fused op.
+      const [dx, dscale, doffset] = tf.engine().runKernel(KILN_BN_GRAD, { dy: d, x, scale: s, mean, variance }, { epsilon: eps }) as tf.Tensor[];
+      return {
+        x: () => dx,
+        scale: () => dscale,
+        offset: () => doffset,
+        mean: () => tf.mul(tf.neg(doffset), tf.mul(s, tf.rsqrt(tf.add(variance, eps)))),
+        variance: () => tf.mul(tf.mul(dscale, s), tf.div(-0.5, tf.add(variance, eps))),
+      };
+    },
+  };
+}
+
+function reduceGrad(kernelName: string, divide: boolean) {
+  return (original: tf.GradConfig): tf.GradConfig => ({
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      if (!onNative() || x.dtype !== 'float32') return original.gradFunc(dy, saved, attrs);
+      const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
+      const kept = x.shape.map((n, i) => (axes.includes(i) ? 1 : n));
+      const count = axes.reduce((p, a) => p * x.shape[a], 1);
+      return {
+        x: () => {
+          const small = tf.reshape(dy as tf.Tensor, kept);
+          return tf.tile(divide ? tf.div(small, count) : small, x.shape.map((n, i) => (axes.includes(i) ? n : 1)));
+        },
+      };
+    },
+  });
+}
+
+/** Registers the kernel and gradient overrides above (idempotent). Returns their names. */
+export function registerFastGradients(): string[] {
+  if (!tf.getKernel(KILN_BN_GRAD, 'tensorflow')) tf.registerKernel(bnGradKernel);
+  override(tf.FusedBatchNorm, batchNormGrad);
+  override(tf.Mean, reduceGrad(tf.Mean, true));
+  override(tf.Sum, reduceGrad(tf.Sum, false));
+  return ['FusedBatchNorm grad', 'Mean grad', 'Sum grad'];
+}

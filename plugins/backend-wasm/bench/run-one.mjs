@@ -1,0 +1,31 @@
+// One benchmark measurement in its own process (the wasm thread count is fixed per process).
+// Usage: node bench/run-one.mjs <unet|mobilenet|cnn> <baseline|kiln> <threads> <steps>
+// Prints one JSON line: { model, config, threads, batch, wallMsPerStep, cpuMsPerStep, imgPerSec, tensorsLeaked }.
+import 'reflect-metadata';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { wasmBackend } from '../dist/index.js';
+import { installKilnKernels, installStockWithCpuForwarding } from '../dist/internal/registry.js';
+import { makeStep, mobilenet, smallCnn, unet } from './models.mjs';
+
+const [model = 'unet', config = 'kiln', threadsArg = '1', stepsArg = '3'] = process.argv.slice(2);
+const threads = Number(threadsArg), steps = Number(stepsArg);
+const info = await wasmBackend.activate({ threads });
+if (config === 'baseline') installStockWithCpuForwarding();
+else installKilnKernels();
+const batch = model === 'cnn' ? 32 : 8;
+const built = { unet, mobilenet, cnn: smallCnn }[model]();
+const { step, dispose } = makeStep(built, batch);
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+tf.dispose(step()); // warm-up: first-call costs (XNNPACK operator creation, JIT)
+const before = tf.memory().numTensors;
+const w0 = performance.now(), c0 = cpu();
+for (let i = 0; i < steps; i++) {
+  const loss = step();
+  await loss.data();
+  loss.dispose();
+}
+const wall = (performance.now() - w0) / steps, cpuMs = (cpu() - c0) / steps;
+const leaked = tf.memory().numTensors - before;
+dispose();
+console.log(JSON.stringify({ model, config, threads: Number(info.device.match(/\((\d+) thread/)?.[1] ?? threads), batch, wallMsPerStep: wall, cpuMsPerStep: cpuMs, imgPerSec: (batch * 1000) / wall, tensorsLeaked: leaked, device: info.device }));
