@@ -2,7 +2,9 @@ import { isKilnError } from '@kiln/core-trainer';
 import { checkFlags, parseArgs } from './internal/args.js';
 import { ExitCode, exitCodeForError } from './internal/exit-codes.js';
 import { type Io, processIo } from './internal/output.js';
+import { dataInspect } from './commands/data-inspect.js';
 import { doctor } from './commands/doctor.js';
+import { models } from './commands/models.js';
 import { listPlugins } from './commands/plugins.js';
 import { sync } from './commands/sync.js';
 import { train } from './commands/train.js';
@@ -17,6 +19,8 @@ Commands:
   train     train a model (default: a small UNet on synthetic shapes)
   plugins   list loaded plugins, their versions, where they come from and what they provide
   doctor    check Node and the backends, and say which one 'backend: auto' picks and why
+  models    list the models, or describe one: layers, output shapes, parameter counts
+  data      'data inspect': counts per split and class, leakage check, sample grid
   sync      deliver what a run's remote loggers (wandb, mlflow) could not send during the run
   verify-resume  replay a run between its last two checkpoints and check the weights match
 
@@ -35,6 +39,16 @@ directory, history appended; on the same backend it ends with the weights of an 
 
 Lists every plugin (built-in and those named under 'plugins' in the config): name, version,
 where it was loaded from, and the models, losses, metrics, backends… it registers.`,
+  models: `kiln models list
+kiln models describe <name> [option=value ...] [--input 224x224x3] [--classes 1000] [--task classification]
+
+Lists registered models, or builds one with the given options on the cpu backend and prints its
+layers, output shapes and parameter counts (trainable and non-trainable).`,
+  data: `kiln data inspect [--config run.yaml] [key.path=value ...] [--out data-inspect]
+
+Counts per split and class, image sizes, groups, bad samples and the leakage check (no group or
+file in two splits), and writes a PNG grid of augmented training samples to --out.
+Exit 0 when clean, 2 when something leaks across splits.`,
   sync: `kiln sync <run dir>
 
 Delivers the events a run's remote loggers left in <run dir>/outbox/ (server down, process
@@ -75,6 +89,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case 'doctor':
         checkFlags(flags, ['config', 'verbose'], 'doctor');
         return await doctor({ config, overrides: rest }, io);
+      case 'data':
+        checkFlags(flags, ['config', 'out', 'verbose'], 'data');
+        if (rest[0] !== 'inspect') { io.err("kiln data: use 'kiln data inspect [--config run.yaml] [--out dir]'."); return ExitCode.BAD_INPUT; }
+        return await dataInspect({ config, overrides: rest.slice(1), out: typeof flags.out === 'string' ? flags.out : undefined }, io);
+      case 'models':
+        checkFlags(flags, ['config', 'input', 'classes', 'task', 'verbose'], 'models');
+        return await models({ sub: rest[0], rest: rest.slice(1), flags, config }, io);
       case 'sync':
         checkFlags(flags, ['verbose'], 'sync');
         return await sync({ run: rest[0] }, io);

@@ -26,3 +26,4 @@ export { SupervisedModule, paramGroups, type SupervisedModuleOptions, type Param
 export { coreTrainerPlugin } from './core-plugin.js';
 export * from './checkpoint/index.js';
 export { withSeededRandom, installSeededRandom } from './seeded-random.js';
+export * from './weights/index.js';

@@ -29,7 +29,9 @@ export { checkLeakage, assertNoLeakage, type LeakageItem, type LeakageReport } f
 export { mixup, cutmix, sampleBeta, type MixedBatch } from './mix/mix.js';
 export { inspectData, type InspectOptions, type InspectReport, type SplitSummary } from './inspect/inspect.js';
 export { computeNormalization, datasetLabels } from './inspect/stats.js';
-export { shapesSchema, type ShapesFactoryOptions } from './factories/shapes-factory.js';
-export { folderSchema, manifestSchema, segmentationSchema } from './factories/image-factories.js';
-export { idxSchema, type IdxFactoryOptions } from './factories/idx-factory.js';
+export { shapesFactory, shapesSchema, type ShapesFactoryOptions } from './factories/shapes-factory.js';
+export {
+  folderFactory, folderSchema, manifestFactory, manifestSchema, segmentationFactory, segmentationSchema,
+} from './factories/image-factories.js';
+export { idxFactory, idxSchema, type IdxFactoryOptions } from './factories/idx-factory.js';
 export { dataPlugin } from './plugin.js';

@@ -7,6 +7,7 @@ import { type EfficientNetConfig, type EfficientNetOptions, resolveEfficientNetC
 import { B0_STAGES, EFFICIENTNET_VARIANTS, roundFilters, roundRepeats } from './variants.js';
 
 type SymbolicTensor = tfl.SymbolicTensor;
+const IMAGENET_STD = [0.229, 0.224, 0.225];
 const apply = (layer: tfl.layers.Layer, x: SymbolicTensor): SymbolicTensor => layer.apply(x) as SymbolicTensor;
 
 /** Layer-name patterns of the stages (for freezing by stage); stored in the model's user metadata under `kiln.stages`. */
@@ -35,6 +36,10 @@ export function buildEfficientNetFromConfig(c: EfficientNetConfig): tfl.LayersMo
   if (c.preprocessing) {
     x = apply(tfl.layers.rescaling({ scale: 1 / 255, name: 'rescaling' }), x);
     x = apply(new KerasNormalization({ name: 'normalization' }), x);
+    if (c.imagenetRescaling) {
+      // Keras divides once more by √std with ImageNet weights (tensorflow/tensorflow#49930); a per-channel scale
+      x = apply(tfl.layers.rescaling({ scale: IMAGENET_STD.map((s) => 1 / Math.sqrt(s)) as unknown as number, name: 'rescaling_1' }), x);
+    }
   }
   x = apply(tfl.layers.zeroPadding2d({ padding: correctPad(x, 3), name: 'stem_conv_pad' }), x);
   x = apply(tfl.layers.conv2d({

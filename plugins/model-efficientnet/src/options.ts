@@ -20,6 +20,7 @@ export const efficientNetOptionsSchema = z.object({
   pooling: z.enum(['avg', 'max', 'none']).optional().describe('with includeTop false: global pooling of the features (default none)'),
   classifierActivation: z.enum(['softmax', 'sigmoid', 'linear']).optional().describe('default softmax; sigmoid for multi-label or one class'),
   preprocessing: z.boolean().optional().describe('Keras stem: Rescaling(1/255) + Normalization (default true; inputs in 0…255)'),
+  imagenetRescaling: z.boolean().optional().describe("add Keras' extra Rescaling(1/√std) that EfficientNet(weights='imagenet') has (default false)"),
 }).strict();
 
 export type EfficientNetOptions = z.infer<typeof efficientNetOptionsSchema>;
@@ -35,6 +36,7 @@ export interface EfficientNetConfig {
   readonly pooling: 'avg' | 'max' | 'none';
   readonly classifierActivation: 'softmax' | 'sigmoid' | 'linear';
   readonly preprocessing: boolean;
+  readonly imagenetRescaling: boolean;
 }
 
 /** Validates options (KILN_MODEL_OPTIONS_INVALID / KILN_MODEL_UNKNOWN_VARIANT) and fills defaults. */
@@ -64,5 +66,6 @@ export function resolveEfficientNetConfig(options: unknown, fallback: Partial<Pi
     pooling: o.pooling ?? 'none',
     classifierActivation: o.classifierActivation ?? fallback.classifierActivation ?? (numClasses === 1 ? 'sigmoid' : 'softmax'),
     preprocessing: o.preprocessing ?? true,
+    imagenetRescaling: o.imagenetRescaling ?? false,
   };
 }

@@ -49,8 +49,12 @@ describe('EfficientNet behaviour', () => {
     const pooled = buildEfficientNet({ variant: 'b2', inputShape: [64, 64, 1], includeTop: false, pooling: 'avg' });
     expect(pooled.outputs[0]!.shape).toEqual([null, 1408]);
     expect(pooled.getLayer('normalization').weights[0]!.shape).toEqual([1]);
-    features.dispose();
-    pooled.dispose();
+    const imagenet = buildEfficientNet({ inputShape: [32, 32, 3], imagenetRescaling: true });
+    expect(imagenet.layers.slice(1, 4).map((l) => l.name)).toEqual(['rescaling', 'normalization', 'rescaling_1']);
+    const scaled = tf.tidy(() => (imagenet.getLayer('rescaling_1').apply(tf.ones([1, 1, 1, 3])) as tf.Tensor).dataSync());
+    expect(Array.from(scaled)).toEqual([0.229, 0.224, 0.225].map((s) => expect.closeTo(1 / Math.sqrt(s), 6)));
+    expect(imagenet.countParams()).toBe(features.countParams() + 1281 * 1000);
+    tf.dispose([features, pooled, imagenet].flatMap((m) => m.weights.map((w) => w.read())));
   });
 
   it('registers efficientnet and b0…b7; the factory follows the dataset and task', async () => {

@@ -6,6 +6,10 @@ import { DataErrorCodes } from '../errors.js';
 import { createIdxDataset, FASHION_MNIST_CLASSES } from '../sources/idx.js';
 import { randomSplit } from '../splits/random-split.js';
 
+/**
+ * Options of the 'idx' source.
+ * @example idxSchema.parse({ dir: '/usr/share/datasets/fashion-mnist', classNames: 'fashion-mnist', limit: 5000 })
+ */
 export const idxSchema = z.strictObject({
   dir: z.string().optional().describe('folder with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz] and t10k-* (validation)'),
   images: z.string().optional(),
@@ -25,7 +29,10 @@ function find(dir: string, stem: string): string | undefined {
   return [join(dir, stem), join(dir, `${stem}.gz`)].find((p) => existsSync(p));
 }
 
-/** 'idx': MNIST-format IDX files (MNIST, Fashion-MNIST), in memory, x [h, w, 1] in [0, 1]. */
+/**
+ * 'idx': MNIST-format IDX files (MNIST, Fashion-MNIST), in memory, x [h, w, 1] in [0, 1]; validation from t10k-* files or a random split.
+ * @example await idxFactory.create(idxSchema.parse({ dir: '/usr/share/datasets/fashion-mnist' }), { seed: 1, cwd: '.' });
+ */
 export const idxFactory: DatasetFactory<IdxFactoryOptions> = {
   schema: idxSchema,
   description: 'MNIST-style IDX files (e.g. Fashion-MNIST from Debian dataset-fashion-mnist: dir /usr/share/datasets/fashion-mnist).',

@@ -11,7 +11,10 @@ import { scanSegmentationPairs } from '../sources/segmentation-pairs.js';
 import { buildImageDatasets } from './build.js';
 import { imageOptions, maskFormatSchema } from './options.js';
 
-/** Options of the 'folder' source: one subfolder per class. */
+/**
+ * Options of the 'folder' source: one subfolder per class.
+ * @example folderSchema.parse({ root: 'data/train', imageSize: 224, augment: 'light' })
+ */
 export const folderSchema = z.strictObject({
   root: z.string().min(1).describe('folder with one subfolder of images per class'),
   valRoot: z.string().min(1).optional().describe('a separate validation folder of the same layout; default: split off root'),
@@ -19,7 +22,10 @@ export const folderSchema = z.strictObject({
   ...imageOptions,
 });
 
-/** Options of the 'manifest' source: a CSV/JSON file of paths and labels. */
+/**
+ * Options of the 'manifest' source: a CSV/JSON file of paths and labels.
+ * @example manifestSchema.parse({ file: 'HAM10000_metadata.csv', pathColumn: 'image_id', extension: '.jpg', labelColumn: 'dx', groupColumn: 'lesion_id' })
+ */
 export const manifestSchema = z.strictObject({
   file: z.string().min(1),
   imageRoot: z.string().optional(),
@@ -37,7 +43,10 @@ export const manifestSchema = z.strictObject({
   ...imageOptions,
 });
 
-/** Options of the 'segmentation' source: image and mask folders matched by name. */
+/**
+ * Options of the 'segmentation' source: image and mask folders matched by name.
+ * @example segmentationSchema.parse({ images: 'img', masks: 'masks', maskSuffix: '_mask', mask: { mode: 'index', numClasses: 4 } })
+ */
 export const segmentationSchema = z.strictObject({
   images: z.string().min(1),
   masks: z.string().min(1),
@@ -59,6 +68,10 @@ function maskFormat(m: z.output<typeof maskFormatSchema>): MaskFormat & { numCla
 
 const under = (cwd: string, p: string): string => resolve(cwd, p);
 
+/**
+ * 'folder': classification from an image folder (split off a validation set unless `valRoot`).
+ * @example const { train, val } = await folderFactory.create(folderSchema.parse({ root: 'data' }), { seed: 1, cwd: '.' });
+ */
 export const folderFactory: DatasetFactory<z.output<typeof folderSchema>> = {
   schema: folderSchema,
   description: 'Image folder with one subfolder per class (PNG/JPEG).',
@@ -71,6 +84,10 @@ export const folderFactory: DatasetFactory<z.output<typeof folderSchema>> = {
   },
 };
 
+/**
+ * 'manifest': classification, multi-label or segmentation from a CSV/JSON manifest; a split column is kept and checked for leakage.
+ * @example await manifestFactory.create(manifestSchema.parse({ file: 'labels.csv', labelColumns: ['Edema', 'Effusion'] }), { seed: 1, cwd: '.' });
+ */
 export const manifestFactory: DatasetFactory<z.output<typeof manifestSchema>> = {
   schema: manifestSchema,
   description: 'CSV/JSON manifest of paths with a label column, label columns (multi-label) or a mask column; optional group and split columns.',
@@ -87,6 +104,10 @@ export const manifestFactory: DatasetFactory<z.output<typeof manifestSchema>> = 
   },
 };
 
+/**
+ * 'segmentation': image/mask folder pairs with binary, index or palette masks.
+ * @example await segmentationFactory.create(segmentationSchema.parse({ images: 'img', masks: 'masks' }), { seed: 1, cwd: '.' });
+ */
 export const segmentationFactory: DatasetFactory<z.output<typeof segmentationSchema>> = {
   schema: segmentationSchema,
   description: 'Segmentation pairs: an image folder and a mask folder matched by file name (binary, index or palette masks).',

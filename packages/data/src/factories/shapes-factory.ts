@@ -2,6 +2,10 @@ import type { DatasetFactory } from '@kiln/core-trainer';
 import { z } from 'zod';
 import { createShapesDataset } from '../synthetic/shapes.js';
 
+/**
+ * Options of the 'shapes' source.
+ * @example shapesSchema.parse({ task: 'classification', size: 512 })
+ */
 export const shapesSchema = z.strictObject({
   task: z.enum(['segmentation', 'classification']).default('segmentation'),
   size: z.number().int().positive().default(256),
@@ -16,6 +20,7 @@ export type ShapesFactoryOptions = z.output<typeof shapesSchema>;
 /**
  * 'shapes': the synthetic shapes set. Train is images 0…size−1 and validation images
  * size…size+valSize−1 of the stream of `seed` (default: the run's seed), so they never overlap.
+ * @example const { train, val } = await shapesFactory.create(shapesSchema.parse({}), { seed: 1, cwd: '.' });
  */
 export const shapesFactory: DatasetFactory<ShapesFactoryOptions> = {
   schema: shapesSchema,

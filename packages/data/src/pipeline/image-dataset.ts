@@ -77,6 +77,11 @@ export class ImageDataset implements EpochAwareDataset {
     return { x: out.x, y: out.y, id: r.path, group: r.group };
   }
 
+  /** Stops the worker pool's threads (shared with the other split); a later `get` starts them again. */
+  async close(): Promise<void> {
+    await this.options.pool?.close();
+  }
+
   #remember(index: number, f: Fitted): void {
     const bytes = f.image.data.byteLength + (f.mask?.data.byteLength ?? 0);
     if (this.#cacheBytes + bytes > (this.options.cacheMaxMB ?? 2048) * 2 ** 20) return;

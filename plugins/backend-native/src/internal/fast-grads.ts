@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
  *   dmean and dvariance follow from those per channel: dmean = −doffset·scale·rsqrt(v+ε),
  *   dvar = −½·scale·dscale/(v+ε). The batch-statistics path still flows through `moments`.
  * - Mean / Sum: `dy` broadcast with one Tile instead of Fill(ones) + Mul (+ RealDiv).
+ * - Relu / Relu6: TensorFlow's `ReluGrad` / `Relu6Grad` (one op) instead of dy · step(x).
  */
 
 const KILN_BN_GRAD = 'KilnFusedBatchNormGrad';
@@ -38,6 +39,29 @@ const bnGradKernel: tf.KernelConfig = {
     return out.slice(0, 3);
   },
 };
+
+/** `ReluGrad` / `Relu6Grad` (gradients, features) as kernels of the 'tensorflow' backend. */
+const activationGradKernel = (op: 'ReluGrad' | 'Relu6Grad'): tf.KernelConfig => ({
+  kernelName: `Kiln${op}`,
+  backendName: 'tensorflow',
+  kernelFunc: ({ inputs, backend }) => {
+    const { dy, x } = inputs as Record<string, tf.TensorInfo>;
+    const b = backend as unknown as NodeBackend;
+    return b.executeMultipleOutputs(op, [{ name: 'T', type: b.binding.TF_ATTR_TYPE, value: b.binding.TF_FLOAT }], [dy, x], 1)[0];
+  },
+});
+
+function activationGrad(kernelName: string, op: 'ReluGrad' | 'Relu6Grad') {
+  return (original: tf.GradConfig): tf.GradConfig => ({
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved, attrs) => {
+      const [x] = saved;
+      if (!onNative() || x.dtype !== 'float32') return original.gradFunc(dy, saved, attrs);
+      return { x: () => tf.engine().runKernel(`Kiln${op}`, { dy: dy as tf.Tensor, x }, {}) as tf.Tensor };
+    },
+  });
+}
 
 const onNative = (): boolean => tf.getBackend() === 'tensorflow';
 
@@ -97,9 +121,13 @@ function reduceGrad(kernelName: string, divide: boolean) {
 
 /** Registers the kernel and gradient overrides above (idempotent). Returns their names. */
 export function registerFastGradients(): string[] {
-  if (!tf.getKernel(KILN_BN_GRAD, 'tensorflow')) tf.registerKernel(bnGradKernel);
+  for (const k of [bnGradKernel, activationGradKernel('ReluGrad'), activationGradKernel('Relu6Grad')]) {
+    if (!tf.getKernel(k.kernelName, 'tensorflow')) tf.registerKernel(k);
+  }
   override(tf.FusedBatchNorm, batchNormGrad);
   override(tf.Mean, reduceGrad(tf.Mean, true));
   override(tf.Sum, reduceGrad(tf.Sum, false));
-  return ['FusedBatchNorm grad', 'Mean grad', 'Sum grad'];
+  override(tf.Relu, activationGrad(tf.Relu, 'ReluGrad'));
+  override(tf.Relu6, activationGrad(tf.Relu6, 'Relu6Grad'));
+  return ['FusedBatchNorm grad', 'Mean grad', 'Sum grad', 'Relu grad', 'Relu6 grad'];
 }

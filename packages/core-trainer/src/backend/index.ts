@@ -1,0 +1,5 @@
+// Backend-agnostic helpers: backend selection and kernel preflight (re-exported by core-trainer's index).
+export { BackendErrorCodes } from './errors.js';
+export { preflight, traceKernels, backendsHaving, registeredBackends, type KernelTrace, type PreflightReport } from './preflight.js';
+export { kernelTable, formatKernelTable, type KernelTable } from './kernel-table.js';
+export { selectBackend, describeChoice, type BackendChoice, type SkippedBackend, type SelectOptions } from './select.js';
