@@ -57,6 +57,10 @@ export class FanoutLogger implements Logger {
     return this.#each('logArtifact', (l) => l.logArtifact?.(path, kind));
   }
 
+  flush(): void | Promise<void> {
+    return this.#each('flush', (l) => l.flush?.());
+  }
+
   finish(status: RunStatus): void | Promise<void> {
     return this.#each('finish', (l) => l.finish(status));
   }

@@ -59,6 +59,29 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
     expect(native).toEqual(cpu);
   });
 
+  it('fast gradients (fused batch norm, Mean/Sum, Relu/Relu6) match the cpu backend within 1e-4', async () => {
+    const inputs = () => [
+      tf.randomNormal([2, 5, 4, 3], 0, 2, 'float32', 11), tf.tensor1d([0.3, -0.2, 1]), tf.tensor1d([0.5, 2, 0.1]),
+      tf.tensor1d([1.5, -0.7, 0.2]), tf.tensor1d([0.1, 0.2, -0.3]), tf.randomNormal([2, 5, 4, 3], 0, 1, 'float32', 12),
+    ];
+    const grads = () => tf.tidy(() => {
+      const [x, mean, variance, scale, offset, w] = inputs();
+      // mean and variance are independent inputs here, so dmean / dvar are checked on their own.
+      const bn = tf.grads((a: tf.Tensor, m: tf.Tensor, v: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+        tf.sum(tf.mul(tf.batchNorm(a, m, v, o, s, 1e-3), w)))([x, mean, variance, scale, offset]);
+      const red = tf.grads((a: tf.Tensor) => tf.add(tf.sum(tf.mul(tf.mean(a, [0, 1, 2]), tf.tensor1d([1, 2, 3]))),
+        tf.sum(tf.mul(tf.sum(a, 1, true), 0.5))))([x]);
+      const act = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.relu(a), tf.relu6(tf.mul(a, 4))), w)))([x]);
+      return [...bn, ...red, ...act].map((g) => Array.from(g.dataSync()));
+    });
+    const native = grads();
+    await tf.setBackend('cpu');
+    const cpu = grads();
+    await tf.setBackend('tensorflow');
+    expect(native.length).toBe(7);
+    native.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - cpu[i][j]), `gradient ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu[i][j])))));
+  });
+
   it('histogram of a constant tensor: one bucket [v-0.5, v+0.5, n] instead of a ConcatOp error; varied data still works', () => {
     const tfn = createRequire(import.meta.url)('@tensorflow/tfjs-node') as { node: { summaryFileWriter(dir: string): { histogram(n: string, d: tf.Tensor, s: number): void; flush(): void } } };
     const dir = mkdtempSync(join(tmpdir(), 'kiln-native-tb-'));

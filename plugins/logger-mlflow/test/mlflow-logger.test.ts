@@ -136,6 +136,23 @@ describe('mlflow logger against a loopback tracking server', () => {
     expect(stepsOf(onlyRun(server).metrics, 'loss')).toEqual([0, 1]);
   });
 
+  it('bad calls never throw into training: reported once, the rest still delivered', async () => {
+    server = await startMlflowServer();
+    const { output } = await captureOutput(async () => {
+      const logger = await createMlflowLogger(FAST, context(newRunDir(), { MLFLOW_TRACKING_URI: server!.url }));
+      for (let i = 0; i < 3; i++) {
+        expect(() => logger.logImage!(1, 'x', { height: 2, width: 2, channels: 3, data: new Uint8Array(3) })).not.toThrow();
+        expect(() => logger.logArtifact!('/no/such/file')).not.toThrow();
+      }
+      logger.logMetrics(1, { loss: 1 });
+      await logger.finish('finished');
+      logger.logMetrics(2, { loss: 2 });
+    });
+    expect(output.match(/logImage failed/g)).toHaveLength(1);
+    expect(output.match(/logArtifact failed: .*no such file/gi)).toHaveLength(1);
+    expect(stepsOf(onlyRun(server).metrics, 'loss')).toEqual([1]);
+  });
+
   it('refuses a tracking URI that is not http(s), and credentials as options', async () => {
     await expect(createMlflowLogger(FAST, context(newRunDir(), { MLFLOW_TRACKING_URI: 'file:./mlruns' }))).rejects.toMatchObject({ code: MlflowErrorCodes.URI_INVALID });
     expect(mlflowLoggerFactory.schema.safeParse({ token: 'x' }).success).toBe(false);

@@ -210,7 +210,7 @@ export class MlflowServer extends Loopback {
   }
 
   #artifact(r: Received, path: string): Answer {
-    const parts = path.split('/').map(decodeURIComponent);
+    const parts = decodeURIComponent(path).split('/');
     if (parts.some((p) => p === '' || p === '.' || p === '..')) fail('INVALID_PARAMETER_VALUE', `Invalid path '${path}'`);
     if (Number(r.headers['content-length']) !== r.body.length) fail('BAD_REQUEST', 'content-length does not match the body');
     this.artifacts.set(parts.join('/'), { body: r.body, contentType: r.headers['content-type'] });

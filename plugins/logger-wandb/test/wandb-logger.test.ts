@@ -163,6 +163,24 @@ describe('wandb logger against a loopback W&B server', () => {
     expect(steps([...server.runs.values()][0]!.history)).toEqual([0]);
   });
 
+  it('bad calls never throw into training: reported once, the rest still delivered', async () => {
+    server = await startWandbServer(newKey());
+    const { output } = await captureOutput(async () => {
+      const logger = await createWandbLogger(FAST, context(newRunDir(), envFor(server!)));
+      for (let i = 0; i < 3; i++) {
+        expect(() => logger.logImage!(1, 'x', { height: 2, width: 2, channels: 3, data: new Uint8Array(3) })).not.toThrow();
+        expect(() => logger.logArtifact!('/no/such/file')).not.toThrow();
+      }
+      logger.logMetrics(1, { loss: 1 });
+      await logger.finish('finished');
+      await logger.finish('finished'); // a second finish is a no-op
+      logger.logMetrics(2, { loss: 2 }); // after finish: ignored
+    });
+    expect(output.match(/logImage failed/g)).toHaveLength(1);
+    expect(output.match(/logArtifact failed: .*no such file/gi)).toHaveLength(1);
+    expect(steps([...server.runs.values()][0]!.history)).toEqual([1]);
+  });
+
   it('fails early without an API key or with an unknown mode, naming the fix', async () => {
     await expect(createWandbLogger(FAST, context(newRunDir(), {}))).rejects.toMatchObject({ code: WandbErrorCodes.NO_API_KEY });
     await expect(createWandbLogger(FAST, context(newRunDir(), { WANDB_MODE: 'sometimes' }))).rejects.toMatchObject({ code: WandbErrorCodes.MODE_INVALID });

@@ -31,6 +31,8 @@ describe('DenseNet and ResNet-50 against keras.applications (ImageNet top, 224×
         expect(got.layers).toEqual(want.layers);
         expect([got.totalParams, got.trainableParams, got.nonTrainableParams])
           .toEqual([want.totalParams, want.trainableParams, want.nonTrainableParams]);
+        const stages = Object.values((model.getUserDefinedMetadata() as { kiln: { stages: Record<string, string> } }).kiln.stages);
+        for (const l of model.layers) expect([l.name, stages.filter((re) => new RegExp(re).test(l.name)).length]).toEqual([l.name, 1]);
       } finally {
         model.dispose();
       }

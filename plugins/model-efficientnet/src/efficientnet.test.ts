@@ -24,6 +24,8 @@ describe('EfficientNet against keras.applications (ImageNet top, native size)', 
         expect([got.totalParams, got.trainableParams, got.nonTrainableParams])
           .toEqual([want.totalParams, want.trainableParams, want.nonTrainableParams]);
         expect(model.countParams()).toBe(want.totalParams);
+        const stages = Object.values((model.getUserDefinedMetadata() as { kiln: { stages: Record<string, string> } }).kiln.stages);
+        for (const l of model.layers) expect([l.name, stages.filter((re) => new RegExp(re).test(l.name)).length]).toEqual([l.name, 1]);
       } finally {
         model.dispose();
       }

@@ -38,6 +38,9 @@ describe('buildUnet', () => {
       for (const s of sums) expect(s).toBeCloseTo(1, 5);
     });
     expect(one.layers.filter((l) => l.getClassName() === 'MaxPooling2D')).toHaveLength(3);
+    const stages = (one.getUserDefinedMetadata() as { kiln: { stages: Record<string, string> } }).kiln.stages;
+    expect(Object.keys(stages)).toEqual(['enc1', 'enc2', 'enc3', 'bottleneck', 'dec3', 'dec2', 'dec1', 'head']);
+    for (const l of one.layers) expect(Object.values(stages).filter((re) => new RegExp(re).test(l.name))).toHaveLength(1);
     expect(many.layers.some((l) => l.getClassName() === 'UpSampling2D')).toBe(true);
     one.dispose();
     many.dispose();

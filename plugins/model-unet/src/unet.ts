@@ -75,7 +75,21 @@ export function buildUnetFromConfig(c: UnetConfig, inputShape: UnetInputShape): 
   const output = tfl.layers.conv2d({
     filters: c.numClasses, kernelSize: 1, activation: c.numClasses === 1 ? 'sigmoid' : 'softmax', name: 'head',
   }).apply(x) as SymbolicTensor;
-  return tfl.model({ inputs: input, outputs: output, name: `unet_d${c.depth}_f${c.baseFilters}` });
+  const model = tfl.model({ inputs: input, outputs: output, name: `unet_d${c.depth}_f${c.baseFilters}` });
+  const levels = Array.from({ length: c.depth }, (_, i) => i + 1);
+  model.setUserDefinedMetadata({
+    kiln: {
+      architecture: `unet-d${c.depth}-f${c.baseFilters}`,
+      stages: {
+        ...Object.fromEntries(levels.map((i) => [`enc${i}`, `^${i === 1 ? '(image|enc1_.*)' : `enc${i}_.*`}$`])),
+        bottleneck: '^bottleneck_.*$',
+        ...Object.fromEntries(levels.reverse().map((i) => [`dec${i}`, `^dec${i}_.*$`])),
+        head: '^head$',
+      },
+      headStages: ['head'],
+    },
+  });
+  return model;
 }
 
 /**

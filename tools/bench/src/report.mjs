@@ -25,20 +25,21 @@ export function renderMarkdown(report) {
     L.push(`| ${m.title} | ${ratio(ips('native'), kerasIps(m.id))} | ${ratio(ips('kiln-wasm-1'), ips('stock-wasm'))} | ${ratio(ips('kiln-wasm-2'), ips('stock-wasm'))} | ${ratio(ips('kiln-wasm-1'), ips('native'))} | ${ratio(ips('kiln-wasm-2'), ips('native'))} |`);
   }
   L.push('', '## Per run: memory, kernels, tensors', '');
-  L.push('| model | backend | device | params | img/s | peak RSS MB | kernels / step | new tensors / step | leak / step |');
-  L.push('|---|---|---|---:|---:|---:|---:|---:|---:|');
+  L.push('| model | backend | device | params | batch | img/s | peak RSS MB | kernels / step | new tensors / step | leaked tensors / step |');
+  L.push('|---|---|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of report.results) {
     if (!r.ok) {
-      L.push(`| ${r.model} | ${r.backend} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | |`);
+      L.push(`| ${r.model} | ${r.backend} | not run: ${r.error.replace(/\|/g, '/')} | | | | | | | |`);
       continue;
     }
-    L.push(`| ${r.model} | ${r.backend} | ${r.device} | ${r.params.toLocaleString('en')} | ${f1(r.imgPerSec)} | ${r.peakRssMB} | ${r.kernelsPerStep} | ${r.newTensorsPerStep} | ${r.leakPerStep} |`);
+    const leak = Object.entries(r.leakPerStep).map(([m, v]) => `${m} ${v}`).join(', ');
+    L.push(`| ${r.model} | ${r.backend} | ${r.device} | ${r.params.toLocaleString('en')} | ${r.batch} | ${f1(r.imgPerSec)} | ${r.peakRssMB} | ${r.kernelsPerStep} | ${r.newTensorsPerStep} | ${leak} |`);
   }
-  L.push('', '## Loop overhead (CNN)', '', `${report.trainer}. Positive: model.fit is slower than the bare loop.`, '');
-  L.push('| backend | bare loop img/s | model.fit img/s | fit overhead |');
-  L.push('|---|---:|---:|---:|');
-  for (const r of report.results.filter((x) => x.ok && x.fitImgPerSec)) {
-    L.push(`| ${r.backend} | ${f1(r.imgPerSec)} | ${f1(r.fitImgPerSec)} | ${((r.imgPerSec / r.fitImgPerSec - 1) * 100).toFixed(1)}% |`);
+  L.push('', '## Kiln Trainer overhead (CNN)', '', `${report.trainer}. Overhead = bare (Kiln Adam) / Trainer − 1; target ≤ 3 %.`, '');
+  L.push('| backend | bare loop, tf.train.adam | bare loop, Kiln Adam | Trainer | Trainer overhead |');
+  L.push('|---|---:|---:|---:|---:|');
+  for (const r of report.results.filter((x) => x.ok && x.trainerImgPerSec)) {
+    L.push(`| ${r.backend} | ${f1(r.imgPerSec)} | ${f1(r.bareKilnImgPerSec)} | ${f1(r.trainerImgPerSec)} | ${((r.bareKilnImgPerSec / r.trainerImgPerSec - 1) * 100).toFixed(1)}% |`);
   }
   L.push('', '## Keras 3', '');
   if (report.keras.ok) {

@@ -5,6 +5,7 @@
 //
 //   node src/run.mjs [--models cnn,unet,mobilenet,efficientnet] [--backends native,kiln-wasm-1,kiln-wasm-2,stock-wasm]
 //                    [--repeats 2] [--rounds 2] [--budget 3] [--stock-models cnn,unet] [--quick] [--no-keras]
+import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -58,11 +59,13 @@ const backends = BACKENDS.filter((b) => cfg.backends.includes(b.id));
 // The stock-wasm baseline forwards conv gradients to pure-JS cpu (~80× slower): by default it runs
 // on the CNN and the UNet only (the targets are stated against it), one warm-up and one timed step.
 const STOCK_MODELS = opt('stock-models', 'cnn,unet').split(',');
+// …and with a smaller batch (conv cost is linear in the batch, so img/s stays comparable): minutes per step otherwise.
+const STOCK_BATCH = { cnn: 8, unet: 2, mobilenet: 4, efficientnet: 2 };
 const jobs = models.flatMap((m) => backends.filter((b) => b.id !== 'stock-wasm' || STOCK_MODELS.includes(m.id)).map((b) => ({
   model: m.id, backend: b.id, budget: cfg.budget, rounds: cfg.rounds,
-  // Loop overhead (model.fit vs the bare loop) is measured on the CNN, on every backend but the baseline.
-  modes: m.id === 'cnn' && b.id !== 'stock-wasm' ? ['bare', 'fit'] : ['bare'],
-  ...(b.id === 'stock-wasm' ? { warmup: 1, rounds: 1, maxSteps: 1, once: true } : {}),
+  // Kiln Trainer overhead (Trainer vs the same bare loop with Kiln's Adam) on the CNN, every backend but the baseline.
+  modes: m.id === 'cnn' && b.id !== 'stock-wasm' ? ['bare', 'bare-kiln', 'trainer'] : ['bare'],
+  ...(b.id === 'stock-wasm' ? { warmup: 1, rounds: 1, maxSteps: 1, once: true, batch: STOCK_BATCH[m.id] } : {}),
 })));
 for (const m of models) if (!STOCK_MODELS.includes(m.id) && backends.some((b) => b.id === 'stock-wasm')) skippedModels.push({ model: `${m.id} on stock-wasm`, reason: 'the forwarded baseline is run on --stock-models (default cnn,unet) only' });
 const load = [loadavg()[0]];
@@ -76,7 +79,7 @@ for (let rep = 0; rep < cfg.repeats; rep++) {
     const r = await worker(job);
     prev.push(r);
     load.push(loadavg()[0]);
-    log(`${key} #${rep + 1}: ${r.ok ? `${Object.entries(r.ips).map(([m, v]) => `${m} ${v.map((n) => n.toFixed(1)).join('/')}`).join(', ')} img/s, ${r.kernelsPerStep} kernels/step, RSS ${r.peakRssMB} MB` : r.error}`);
+    log(`${key} #${rep + 1}: ${r.ok ? `${Object.entries(r.ips).map(([m, v]) => `${m} ${v.map((n) => n.toFixed(1)).join('/')}`).join(', ')} img/s (batch ${r.batch}), ${r.kernelsPerStep} kernels/step, RSS ${r.peakRssMB} MB` : r.error}`);
   }
 }
 
@@ -88,9 +91,9 @@ const results = [...runs.entries()].map(([key, rs]) => {
   const last = ok.at(-1);
   return {
     model, backend, ok: true, device: last.device, params: last.params, batch: last.batch,
-    imgPerSec: ips('bare'), fitImgPerSec: ips('fit'), samples: ok.flatMap((r) => r.ips.bare),
+    imgPerSec: ips('bare'), bareKilnImgPerSec: ips('bare-kiln'), trainerImgPerSec: ips('trainer'), samples: ok.flatMap((r) => r.ips.bare),
     stepsPerRound: last.steps, kernelsPerStep: last.kernelsPerStep, newTensorsPerStep: last.newTensorsPerStep,
-    leakPerStep: Math.max(...ok.map((r) => r.leakPerStep)), peakRssMB: Math.max(...ok.map((r) => r.peakRssMB)),
+    leakPerStep: Object.fromEntries(Object.keys(last.leakPerStep).map((m) => [m, Math.max(...ok.map((r) => r.leakPerStep[m] ?? 0))])), peakRssMB: Math.max(...ok.map((r) => r.peakRssMB)),
   };
 });
 
@@ -104,7 +107,7 @@ load.push(loadavg()[0]);
 const report = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAvg1m: { min: Math.min(...load), max: Math.max(...load) } },
-  config: cfg, trainer: 'model.fit (tfjs-layers) vs the bare tf.variableGrads loop: the Kiln Trainer did not exist when this suite was written',
+  config: cfg, trainer: 'Kiln Trainer.fit (SupervisedModule, Kiln Adam) vs the bare tf.variableGrads loop with the same Kiln Adam, alternating in one process',
   models: models.map(({ id, title, batch, input }) => ({ id, title, batch, input })), skippedModels,
   backends, results, keras, seconds: Math.round((performance.now() - t0) / 1000),
 };

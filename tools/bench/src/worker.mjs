@@ -18,7 +18,7 @@ try {
 }
 const spec = MODELS.find((m) => m.id === cfg.model);
 const model = await spec.build();
-const B = spec.batch;
+const B = cfg.batch ?? spec.batch;
 const cls = spec.kind === 'classification';
 const x = tf.randomUniform([B, ...spec.input], 0, 1, 'float32', 1);
 const y = cls
@@ -49,11 +49,46 @@ async function fitSteps(steps) {
   await model.fit(fitData.xs, fitData.ys, { batchSize: B, epochs: 1, shuffle: false, verbose: 0 });
 }
 
+// The same bare loop with Kiln's Adam (the optimizer the Trainer uses): the fair base for the Trainer.
+const core = await import('@kiln/core-trainer');
+const kilnAdam = new core.Adam([{ name: 'all', variables: vars, lr: 1e-3 }]);
+function bareKilnStep() {
+  const l = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => loss(y, model.apply(x, { training: true })), vars);
+    kilnAdam.applyGradients(grads);
+    return value;
+  });
+  l.dataSync();
+  l.dispose();
+}
+
+// Kiln's Trainer + SupervisedModule over a source that yields (clones of) the same batch.
+const H = spec.input[0];
+const W = spec.input[1];
+
+async function trainerSteps(steps) {
+  const source = {
+    spec: { inputShape: spec.input, task: cls ? 'classification' : 'segmentation', numClasses: spec.classes, targetShape: cls ? [spec.classes] : [H, W, 1], targetDtype: 'float32' },
+    numBatches: steps, batchSize: B,
+    async *epoch() {
+      for (let i = 0; i < steps; i++) yield { x: tf.clone(x), y: tf.clone(y), size: B };
+    },
+  };
+  let opt;
+  const module = new core.SupervisedModule({ model, lr: 1e-3, loss: { name: 'bench', compute: loss }, optimizer: (g) => (opt = new core.Adam(g)) });
+  await new core.Trainer({ maxEpochs: 1, numSanityValSteps: 0, logEveryNSteps: 1_000_000, seed: 1 }, { warn: () => {} }).fit(module, source);
+  opt?.dispose(); // the caller owns the optimizer the module made
+}
+
+const STEP = { bare: async (n) => { for (let i = 0; i < n; i++) bareStep(); }, 'bare-kiln': async (n) => { for (let i = 0; i < n; i++) bareKilnStep(); }, trainer: trainerSteps, fit: fitSteps };
+const leaks = {};
 async function timed(mode, steps) {
+  const n0 = tf.memory().numTensors;
   const t0 = performance.now();
-  if (mode === 'fit') await fitSteps(steps);
-  else for (let i = 0; i < steps; i++) bareStep();
-  return (performance.now() - t0) / 1000;
+  await STEP[mode](steps);
+  const sec = (performance.now() - t0) / 1000;
+  leaks[mode] = Math.max(leaks[mode] ?? 0, (tf.memory().numTensors - n0) / steps);
+  return sec;
 }
 
 try {
@@ -63,22 +98,20 @@ try {
   const t1 = performance.now();
   bareStep();
   const stepSec = (performance.now() - t1) / 1000;
-  if (cfg.modes.includes('fit')) await fitSteps(1);
+  for (const m of cfg.modes) if (m !== 'bare') await STEP[m](1);
   const warmupSec = (performance.now() - tw) / 1000;
   const steps = Math.max(1, Math.min(cfg.maxSteps, Math.round(cfg.budget / stepSec)));
   const rounds = stepSec > cfg.budget ? 1 : cfg.rounds;
   const ips = Object.fromEntries(cfg.modes.map((m) => [m, []]));
-  const before = tf.memory().numTensors;
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 ? [...cfg.modes].reverse() : cfg.modes;
     for (const m of order) ips[m].push((B * steps) / (await timed(m, steps)));
   }
-  const leaked = tf.memory().numTensors - before;
   const prof = await tf.profile(() => bareStep());
   emit({
     ok: true, device: info.device, tfBackend: info.tfBackend, params: model.countParams(), batch: B, steps, rounds, ips,
     stepMs: Math.round(stepSec * 1000), warmupSec: +warmupSec.toFixed(1),
-    kernelsPerStep: prof.kernels.length, newTensorsPerStep: prof.newTensors, leakPerStep: +(leaked / (rounds * steps * cfg.modes.length)).toFixed(2),
+    kernelsPerStep: prof.kernels.length, newTensorsPerStep: prof.newTensors, leakPerStep: leaks,
     peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
   });
 } catch (e) {

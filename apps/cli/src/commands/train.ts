@@ -1,6 +1,7 @@
 import { basename, join } from 'node:path';
 import { ProgressPrinter } from '@kiln/callbacks';
 import { type Callback, type FitResult, type Logger, Trainer, saveModelFiles, writeCheckpoint } from '@kiln/core-trainer';
+import { type BadSample, writeBadSampleReport } from '@kiln/data';
 import { FanoutLogger, redactSecrets } from '@kiln/loggers';
 import { loadConfig } from '../config/load.js';
 import { makeCallbacks } from '../internal/assemble.js';
@@ -27,6 +28,7 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
   const resumeFrom = args.resume ? await locateResume(args.resume, io.cwd) : undefined;
   const { config, raw, baseDir } = loadConfig(args.config ?? (resumeFrom && join(resumeFrom.runDir, 'config.yaml')), args.overrides, io.cwd);
   return withSession(config, baseDir, io, async ({ run, backend, parts }) => {
+    const { train, val } = parts.datasets;
     const resume = resumeFrom ? await loadResume(resumeFrom.checkpointDir, parts.model) : undefined;
     const { runDir, runName } = resumeFrom
       ? { runDir: resumeFrom.runDir, runName: basename(resumeFrom.runDir) }
@@ -34,6 +36,8 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
     if (resumeFrom) io.err(`resuming ${runDir} from ${resumeFrom.checkpointDir} (epoch ${resume!.trainerState.epoch}, step ${resume!.trainerState.globalStep})${resumeFrom.skipped.length ? `; skipped damaged: ${resumeFrom.skipped.join('; ')}` : ''}`);
     if (resume) trimHistory(join(runDir, 'history.jsonl'), resume.trainerState);
     else writeConfigYaml(runDir, { ...raw, name: runName });
+    const bad = [train, val].flatMap((d) => (d as { badSamples?: readonly BadSample[] } | undefined)?.badSamples ?? []);
+    if (bad.length) io.err(`skipped ${bad.length} bad sample(s) (onBadSample: skip): listed in ${await writeBadSampleReport(runDir, bad)}`);
 
     const loggerCtx = { runDir, runName, resumed: resume !== undefined, env: io.env };
     const loggers: Logger[] = await Promise.all(run.loggers.map((l) => l.factory.create(l.options, loggerCtx)));
@@ -48,7 +52,10 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
 
     const trainer = new Trainer({ ...config.trainer, seed: config.seed }, {
       callbacks, loggers: [logger], runDir, warn: (m) => io.err(`warning: ${m}`),
-      checkpointWriter: (dir, s) => writeCheckpoint(dir, { model: s.model, optimizerState: s.optimizerState, trainerState: s.trainerState }).then(() => undefined),
+      checkpointWriter: async (dir, s) => {
+        await writeCheckpoint(dir, { model: s.model, optimizerState: s.optimizerState, trainerState: s.trainerState });
+        await logger.flush(); // the outbox is durable at every checkpoint
+      },
     });
     const detach = onSignals(() => {
       io.err('\nStopping after this batch (a checkpoint is saved first). Press Ctrl-C again to quit at once.');

@@ -8,6 +8,12 @@ import { metricsPlugin } from '@kiln/metrics';
 import { schedulersPlugin } from '@kiln/schedulers';
 import { backendWasmPlugin } from '@kiln/plugin-backend-wasm';
 import { modelUnetPlugin } from '@kiln/plugin-model-unet';
+import { modelEfficientNetPlugin } from '@kiln/plugin-model-efficientnet';
+import { modelCheXNetPlugin } from '@kiln/plugin-model-chexnet';
+import { backendNativePlugin } from '@kiln/plugin-backend-native';
+import { loggerTensorBoardPlugin } from '@kiln/plugin-logger-tensorboard';
+import { wandbPlugin } from '@kiln/plugin-logger-wandb';
+import { mlflowPlugin } from '@kiln/plugin-logger-mlflow';
 import { resolvePluginRef } from '../config/load.js';
 
 export const PluginLoadCodes = {
@@ -25,7 +31,13 @@ export const BUILTIN_PLUGINS: readonly { plugin: KilnPlugin; source: string }[] 
   { plugin: callbacksPlugin, source: '@kiln/callbacks' },
   { plugin: loggersPlugin, source: '@kiln/loggers' },
   { plugin: backendWasmPlugin, source: '@kiln/plugin-backend-wasm' },
+  { plugin: backendNativePlugin, source: '@kiln/plugin-backend-native' },
   { plugin: modelUnetPlugin, source: '@kiln/plugin-model-unet' },
+  { plugin: modelEfficientNetPlugin, source: '@kiln/plugin-model-efficientnet' },
+  { plugin: modelCheXNetPlugin, source: '@kiln/plugin-model-chexnet' },
+  { plugin: loggerTensorBoardPlugin, source: '@kiln/plugin-logger-tensorboard' },
+  { plugin: wandbPlugin, source: '@kiln/plugin-logger-wandb' },
+  { plugin: mlflowPlugin, source: '@kiln/plugin-logger-mlflow' },
 ];
 
 /** Loads the built-in plugins and the user's (`plugins:` in the config), then sets them all up. */

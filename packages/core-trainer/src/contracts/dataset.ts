@@ -27,7 +27,8 @@ export interface Sample {
 export interface Dataset {
   readonly spec: DatasetSpec;
   readonly size: number;
-  get(index: number): Sample | Promise<Sample>;
+  /** `context.epoch` lets seeded augmentation differ per epoch and replay exactly on resume. */
+  get(index: number, context?: { readonly epoch: number }): Sample | Promise<Sample>;
 }
 
 /** A collated batch on the active backend. The consumer owns and disposes the tensors. */

@@ -23,6 +23,8 @@ export interface Logger {
   logHistogram?(step: number, tag: string, values: Float32Array): void | Promise<void>;
   logText?(step: number, tag: string, text: string): void | Promise<void>;
   logArtifact?(path: string, kind?: string): void | Promise<void>;
+  /** Make everything logged so far durable (fsync the outbox); called after each checkpoint. */
+  flush?(): void | Promise<void>;
   finish(status: RunStatus): void | Promise<void>;
 }
 

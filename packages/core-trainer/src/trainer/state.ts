@@ -16,6 +16,8 @@ export interface TrainerStateJson {
   readonly accumulated: number;
   /** Running sum and count of this epoch's training loss. */
   readonly epochLoss: { readonly sum: number; readonly count: number };
+  /** Samples per forward/backward pass after an out-of-memory back-off (absent: whole batches). */
+  readonly microBatchSize?: number;
   readonly schedules: readonly unknown[];
   readonly callbacks: Readonly<Record<string, unknown>>;
   readonly options: Readonly<Record<string, unknown>>;
@@ -38,4 +40,6 @@ export interface FitResult {
   /** The last epoch's logs (`loss`, `val_*`, `lr`, …). */
   readonly logs: Readonly<Record<string, number>>;
   readonly durationMs: number;
+  /** Set when an out-of-memory back-off split batches: the micro-batch size the run ended with. */
+  readonly microBatchSize?: number;
 }

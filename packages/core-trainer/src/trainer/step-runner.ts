@@ -2,54 +2,100 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../contracts/dataset.js';
 import type { OptimizerConfig, TrainingModule } from '../contracts/module.js';
 import { type OptimizerState, positionalKeys } from '../contracts/optimizer.js';
-import { CoreErrorCodes, KilnError } from '../errors.js';
 import { clipByGlobalNorm, clipByValue, totalNorm } from '../optim/clip.js';
+import type { Rng } from '../rng.js';
+import { disposeExtras, preparesTrainBatches, sliceBatch } from './batches.js';
+import { LossSums } from './loss-sums.js';
+import type { MixedBatch } from './mixup.js';
+import { classifyOom, oomError, releaseTape } from './oom.js';
 import type { ResolvedTrainerOptions } from './options.js';
 import type { TrainerStateJson } from './state.js';
 
 const ACCUM = 'trainer/accum/';
 
 /**
- * The per-batch work of the Trainer, kept apart from the loop: gradients, clipping,
- * accumulation, the optimizer step, LR from the schedules, and loss sums kept on the device.
- * Every tensor it keeps between steps is owned here and released in `dispose`.
+ * The per-batch work of the Trainer, kept apart from the loop: batch preparation (mixup),
+ * gradients, OOM back-off, clipping, accumulation, the optimizer step, LR from the schedules, and
+ * loss sums kept on the device. Every tensor it keeps between steps is owned here and released in `dispose`.
  */
 export class StepRunner {
   readonly #module: TrainingModule;
   readonly #config: OptimizerConfig;
   readonly #o: ResolvedTrainerOptions;
   readonly #vars: tf.Variable[];
+  readonly #warn: (message: string) => void;
   #accum = new Map<string, tf.Tensor>();
   #accumulated = 0;
-  #stepLoss: { sum: tf.Tensor; count: number } = { sum: tf.scalar(0), count: 0 };
-  #epochLoss: { sum: tf.Tensor; count: number } = { sum: tf.scalar(0), count: 0 };
+  readonly #losses = new LossSums();
   #gradNorm: tf.Scalar | undefined;
   #final: Record<string, tf.Tensor> | undefined;
+  /** Samples per forward/backward pass after an out-of-memory back-off (undefined: whole batches). */
+  microBatchSize: number | undefined;
 
-  constructor(module: TrainingModule, config: OptimizerConfig, options: ResolvedTrainerOptions) {
+  constructor(module: TrainingModule, config: OptimizerConfig, options: ResolvedTrainerOptions, warn: (message: string) => void) {
     this.#module = module;
     this.#config = config;
     this.#o = options;
+    this.#warn = warn;
     this.#vars = config.optimizer.groups.flatMap((g) => [...g.variables]);
     this.#applyScheduleLr();
   }
 
-  /** One micro-batch: gradients added to the accumulators. True when `accumulateGradBatches` are in. */
-  step(batch: Batch): boolean {
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => this.#module.trainingStep(batch), this.#vars);
-      const scale = 1 / this.#o.accumulateGradBatches;
-      for (const [name, g] of Object.entries(grads)) {
-        const prev = this.#accum.get(name);
-        const next = prev ? tf.add(prev, tf.mul(g, scale)) : (scale === 1 ? g : tf.mul(g, scale));
-        prev?.dispose();
-        this.#accum.set(name, tf.keep(next));
+  /**
+   * One batch: prepared by the module (mixup, from `rng()`), then gradients added to the
+   * accumulators — in micro-batches after an allocation failure (halved until a step fits; the
+   * size is kept for the rest of the run). True when `accumulateGradBatches` batches are in.
+   */
+  step(batch: Batch, rng: () => Rng): boolean {
+    const prepared: MixedBatch = preparesTrainBatches(this.#module) ? this.#module.prepareTrainBatch(batch, rng()) : batch;
+    try {
+      const parts: tf.Tensor[] = [];
+      for (let pos = 0; pos < batch.size;) {
+        const size = Math.min(this.microBatchSize ?? batch.size, batch.size - pos);
+        try {
+          parts.push(this.#accumulate(prepared, pos, size, batch.size));
+          pos += size;
+        } catch (error) {
+          releaseTape();
+          const oom = classifyOom(error);
+          if (!oom) throw error;
+          if (oom === 'fatal' || size <= 1) throw oomError(error, size, oom === 'fatal');
+          this.microBatchSize = Math.ceil(size / 2);
+          this.#warn(`Out of memory in a training step on ${size} samples (${(error as Error)?.message ?? error}); ` +
+            `continuing with micro-batches of ${this.microBatchSize}, gradients accumulated over each batch (same update, slower).`);
+        }
       }
-      return value;
-    });
-    this.#addLoss(loss, batch.size);
+      const loss = parts.length === 1 ? parts[0] : tf.tidy(() => tf.addN(parts));
+      if (parts.length > 1) tf.dispose(parts);
+      this.#losses.add(loss, batch.size);
+    } finally {
+      disposeExtras(prepared, batch);
+    }
     this.#accumulated += 1;
     return this.#accumulated >= this.#o.accumulateGradBatches;
+  }
+
+  /** Gradients of samples [pos, pos+size) weighted by their share of the batch; returns that share of the loss. */
+  #accumulate(batch: MixedBatch, pos: number, size: number, total: number): tf.Tensor {
+    const share = size / total;
+    const scale = share / this.#o.accumulateGradBatches;
+    const { loss, next } = tf.tidy(() => {
+      const part = sliceBatch(batch, pos, size);
+      const { value, grads } = tf.variableGrads(() => this.#module.trainingStep(part), this.#vars);
+      const next: Record<string, tf.Tensor> = {};
+      for (const [name, g] of Object.entries(grads)) {
+        const prev = this.#accum.get(name);
+        const add = scale === 1 ? g : tf.mul(g, scale);
+        next[name] = prev ? tf.add(prev, add) : add;
+      }
+      return { loss: share === 1 ? value : tf.mul(value, share), next };
+    });
+    // Swap only once every accumulator is computed: a failure above leaves them untouched, so a retry adds nothing twice.
+    for (const [name, t] of Object.entries(next)) {
+      this.#accum.get(name)?.dispose();
+      this.#accum.set(name, t);
+    }
+    return loss;
   }
 
   pendingAccumulation(): number {
@@ -92,16 +138,6 @@ export class StepRunner {
     return this.#o.gradientClipAlgorithm === 'value' ? clipByValue(grads, limit) : clipByGlobalNorm(grads, limit).grads;
   }
 
-  #addLoss(loss: tf.Tensor, n: number) {
-    for (const acc of [this.#stepLoss, this.#epochLoss]) {
-      const next = tf.tidy(() => tf.add(acc.sum, tf.mul(loss, n)));
-      acc.sum.dispose();
-      acc.sum = next;
-      acc.count += n;
-    }
-    loss.dispose();
-  }
-
   /** Called after an optimizer step (`step`) or after validation (`epoch`) for schedules of that interval. */
   stepSchedules(interval: 'step' | 'epoch', metric?: number): void {
     const schedules = this.#config.schedules ?? [];
@@ -115,30 +151,23 @@ export class StepRunner {
 
   /** Mean training loss since the last call, the LR of group 0 and the gradient norm: one readback. */
   async readStepLogs(): Promise<Record<string, number>> {
-    const [sum, norm] = await Promise.all([this.#stepLoss.sum.data(), this.#gradNorm?.data()]);
-    const out: Record<string, number> = { train_loss_step: sum[0] / Math.max(1, this.#stepLoss.count), lr: this.#config.optimizer.getLr(0) };
+    const [loss, norm] = await Promise.all([this.#losses.readStep(), this.#gradNorm?.data()]);
+    const out: Record<string, number> = { train_loss_step: loss, lr: this.#config.optimizer.getLr(0) };
     if (norm) out.grad_norm = norm[0];
-    this.#stepLoss.sum.dispose();
-    this.#stepLoss = { sum: tf.scalar(0), count: 0 };
-    if (!Number.isFinite(out.train_loss_step)) throw nanError(out.train_loss_step);
     return out;
   }
 
   /** Mean training loss over the epoch so far, and the current LR. */
   async readEpochLogs(): Promise<Record<string, number>> {
-    const { sum, count } = await this.epochLossState();
-    const loss = sum / Math.max(1, count);
-    if (!Number.isFinite(loss)) throw nanError(loss);
-    return { loss, lr: this.#config.optimizer.getLr(0) };
+    return { loss: await this.#losses.readEpoch(), lr: this.#config.optimizer.getLr(0) };
   }
 
-  async epochLossState(): Promise<{ sum: number; count: number }> {
-    return { sum: (await this.#epochLoss.sum.data())[0], count: this.#epochLoss.count };
+  epochLossState(): Promise<{ sum: number; count: number }> {
+    return this.#losses.epochState();
   }
 
   resetEpoch(): void {
-    this.#epochLoss.sum.dispose();
-    this.#epochLoss = { sum: tf.scalar(0), count: 0 };
+    this.#losses.resetEpoch();
   }
 
   /** Optimizer state plus pending accumulated gradients; the caller disposes the tensors. */
@@ -160,20 +189,15 @@ export class StepRunner {
     }
     this.#config.optimizer.loadStateDict({ tensors: own, meta: state.meta });
     this.#accumulated = trainer.accumulated;
-    this.#epochLoss.sum.dispose();
-    this.#epochLoss = { sum: tf.scalar(trainer.epochLoss.sum), count: trainer.epochLoss.count };
+    this.#losses.resetEpoch(trainer.epochLoss);
+    this.microBatchSize = trainer.microBatchSize;
     this.#applyScheduleLr();
   }
 
   dispose(): void {
-    tf.dispose([...this.#accum.values(), this.#stepLoss.sum, this.#epochLoss.sum]);
+    tf.dispose([...this.#accum.values()]);
+    this.#losses.dispose();
     this.#gradNorm?.dispose();
     this.#accum.clear();
   }
-}
-
-function nanError(value: number): KilnError {
-  return new KilnError(CoreErrorCodes.TRAINER_NAN_LOSS,
-    `The training loss became ${value}. Lower the learning rate, enable gradient clipping (gradientClipVal), or check the data for NaN/Inf.`,
-    { details: { value } });
 }

@@ -7,6 +7,9 @@ import type { FitInfo, OptimizerConfig, TrainingModule } from '../contracts/modu
 import type { Optimizer, ParamGroup } from '../contracts/optimizer.js';
 import type { LrSchedule, ScheduleContext } from '../contracts/schedule.js';
 import { CoreErrorCodes, KilnError } from '../errors.js';
+import type { Rng } from '../rng.js';
+import type { TrainBatchPreparer } from './batches.js';
+import { type MixedBatch, type MixupOptions, checkMixupOptions, mixBatch } from './mixup.js';
 
 /** A parameter group by layer name: variables of layers whose name matches `match` (first match wins). */
 export interface ParamGroupSpec {
@@ -30,14 +33,20 @@ export interface SupervisedModuleOptions {
   readonly schedule?: (context: ScheduleContext) => LrSchedule;
   /** Metric read by epoch schedules such as reduce-on-plateau. */
   readonly monitor?: string;
+  /**
+   * Mixup / CutMix of training batches: λ ~ Beta(alpha, alpha) per batch, loss λ·L(y) + (1−λ)·L(y[perm])
+   * (CutMix: λ = 1 − box area / image area). Segmentation masks: CutMix only, masks cut by the same box.
+   */
+  readonly mixup?: MixupOptions;
 }
 
 /**
  * The default TrainingModule for classification and segmentation: `model(x)` → `loss(y, ŷ)`,
- * metrics updated on validation batches. Most users never write their own module.
- * @example new SupervisedModule({ model, loss: new CrossEntropy(), lr: 1e-3, optimizer: (g) => new Adam(g) })
+ * metrics updated on validation batches, optional mixup/CutMix of training batches. Most users
+ * never write their own module.
+ * @example new SupervisedModule({ model, loss: new CrossEntropy(), lr: 1e-3, optimizer: (g) => new Adam(g), mixup: { alpha: 0.4, mode: 'both' } })
  */
-export class SupervisedModule implements TrainingModule {
+export class SupervisedModule implements TrainingModule, TrainBatchPreparer {
   readonly model: tfl.LayersModel;
   readonly metrics: readonly Metric[];
   readonly #o: SupervisedModuleOptions;
@@ -45,12 +54,21 @@ export class SupervisedModule implements TrainingModule {
   constructor(options: SupervisedModuleOptions) {
     this.model = options.model;
     this.metrics = options.metrics ?? [];
+    if (options.mixup) checkMixupOptions(options.mixup);
     this.#o = options;
   }
 
+  /** With the `mixup` option, mixes the whole batch (draws from `rng`, which the Trainer derives from the seed and batch position). */
+  prepareTrainBatch(batch: Batch, rng: Rng): Batch {
+    return this.#o.mixup ? mixBatch(batch, rng, this.#o.mixup) : batch;
+  }
+
+  /** The batch's loss; for a mixed batch with partner targets, λ·L(y) + (1−λ)·L(yB). */
   trainingStep(batch: Batch): tf.Scalar {
     const pred = this.model.apply(batch.x, { training: true }) as tf.Tensor;
-    return this.#o.loss.compute(batch.y, pred) as tf.Scalar;
+    const mix = (batch as MixedBatch).mix;
+    if (!mix?.yB) return this.#o.loss.compute(batch.y, pred) as tf.Scalar;
+    return tf.add(tf.mul(this.#o.loss.compute(batch.y, pred), mix.lambda), tf.mul(this.#o.loss.compute(mix.yB, pred), 1 - mix.lambda)) as tf.Scalar;
   }
 
   validationStep(batch: Batch): tf.Scalar {

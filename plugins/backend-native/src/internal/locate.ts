@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The two tfjs-node flavours. */
 export type Flavour = 'cpu' | 'gpu';
@@ -28,7 +28,7 @@ export function installFix(flavour: Flavour): string {
  * current directory, then this plugin's own location (where an optional peer dependency lives).
  */
 export function searchRoots(extra: readonly string[] = []): string[] {
-  const own = dirname(new URL(import.meta.url).pathname);
+  const own = dirname(fileURLToPath(import.meta.url));
   return [...extra.map((d) => resolve(d)), process.cwd(), own];
 }
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d-grads.js';
 import { makeConcat, slice, splitV } from './kernels/copy.js';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depthwise-grads.js';
-import { identity } from './kernels/identity.js';
+import { identity, makeCast } from './kernels/identity.js';
 import { makeBatchMatMul } from './kernels/matmul.js';
 import { maxPoolGrad } from './kernels/maxpool-grad.js';
 import { makeMean, makeSum } from './kernels/reduce.js';
@@ -27,6 +27,7 @@ export const REPLACED_KERNELS: Readonly<Record<string, Factory>> = {
   BatchMatMul: makeBatchMatMul,
   MaxPoolGrad: fixed(maxPoolGrad),
   Identity: fixed(identity),
+  Cast: makeCast,
   Slice: fixed(slice),
   SplitV: fixed(splitV),
   Concat: makeConcat,

@@ -107,6 +107,11 @@ export class WandbLogger implements Logger {
     });
   }
 
+  /** fsyncs the outbox: everything logged so far survives a crash or power loss. */
+  async flush(): Promise<void> {
+    if (!this.#finished) await this.p.outbox.flush();
+  }
+
   async finish(status: RunStatus): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;

@@ -87,8 +87,13 @@ export function transposedConv(dy: tf.Tensor4D, filter: tf.Tensor4D, info: tf.ba
   }
   const results = tf.tidy(() => [...groups.values()].map((g) => {
     const { th, tw, top, left, nh, nw } = g[0];
-    const padded = padOrCrop(dy, top, nh + th - 1 - top - oh, left, nw + tw - 1 - left - ow);
-    return tf.conv2d(padded, phaseFilters(filter, g, th, tw, sh, sw), 1, 'valid');
+    const bottom = nh + th - 1 - top - oh, right = nw + tw - 1 - left - ow;
+    const filters = phaseFilters(filter, g, th, tw, sh, sw);
+    if (top >= 0 && bottom >= 0 && left >= 0 && right >= 0) {
+      // XNNPACK pads implicitly: no padded copy of dy.
+      return tf.conv2d(dy, filters, 1, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+    }
+    return tf.conv2d(padOrCrop(dy, top, bottom, left, right), filters, 1, 'valid');
   }));
   if (sh === 1 && sw === 1 && results.length === 1) return results[0] as tf.Tensor4D;
   const backend = wasmBackend();

@@ -8,3 +8,7 @@ export function identity({ inputs, backend: b }: KernelArgs): tf.TensorInfo {
   wasmBackend(b).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
+
+/** Cast to the dtype a tensor already has is an Identity (tf.moments casts float32 to float32); other casts stay stock. */
+export const makeCast = (stock: tf.KernelFunc): tf.KernelFunc => (args) =>
+  args.inputs['x']!.dtype === (args.attrs as { dtype: string }).dtype ? identity(args) : stock(args);

@@ -48,7 +48,7 @@ describe('replaced wasm kernels match cpu', () => {
     await same('maxpool grad with ties', () => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.ones([1, 4, 4, 2])));
   });
 
-  it('Slice, SplitV, Concat, Identity', async () => {
+  it('Slice, SplitV, Concat, Identity, Cast', async () => {
     const x = () => t([4, 5, 6, 7], 12);
     await same('slice inner', () => tf.slice(x(), [1, 0, 2, 3], [2, -1, 3, 4]));
     await same('slice outer', () => tf.slice(x(), [1, 0, 0, 0], [2, -1, -1, -1]));
@@ -57,6 +57,7 @@ describe('replaced wasm kernels match cpu', () => {
     await same('concat channels', () => tf.concat([x(), t([4, 5, 6, 2], 13)], 3));
     await same('concat middle', () => tf.concat([x(), t([4, 2, 6, 7], 14), x()], 1));
     await same('identity', () => tf.clone(x()));
+    await same('cast float32 to float32, and to int32', () => [tf.cast(x(), 'float32'), tf.cast(tf.cast(tf.mul(x(), 10), 'int32'), 'float32')]);
   });
 
   it('gradients of batch norm (moments + FusedBatchNorm), mean and sum on wasm match cpu', async () => {
