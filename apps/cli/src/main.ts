@@ -2,6 +2,7 @@ import { isKilnError } from '@kiln/core-trainer';
 import { checkFlags, parseArgs } from './internal/args.js';
 import { ExitCode, exitCodeForError } from './internal/exit-codes.js';
 import { type Io, processIo } from './internal/output.js';
+import { configCommand } from './commands/config.js';
 import { dataInspect } from './commands/data-inspect.js';
 import { doctor } from './commands/doctor.js';
 import { models } from './commands/models.js';
@@ -19,6 +20,7 @@ Commands:
   train     train a model (default: a small UNet on synthetic shapes)
   plugins   list loaded plugins, their versions, where they come from and what they provide
   doctor    check Node and the backends, and say which one 'backend: auto' picks and why
+  config    'config schema': JSON Schema of the run config; 'config show': the resolved config
   models    list the models, or describe one: layers, output shapes, parameter counts
   data      'data inspect': counts per split and class, leakage check, sample grid
   sync      deliver what a run's remote loggers (wandb, mlflow) could not send during the run
@@ -49,6 +51,11 @@ layers, output shapes and parameter counts (trainable and non-trainable).`,
 Counts per split and class, image sizes, groups, bad samples and the leakage check (no group or
 file in two splits), and writes a PNG grid of augmented training samples to --out.
 Exit 0 when clean, 2 when something leaks across splits.`,
+  config: `kiln config schema
+kiln config show [--config run.yaml] [key.path=value ...]
+
+'schema' prints the JSON Schema of the run config (for editor completion and validation);
+'show' prints the config after overrides and defaults, as 'kiln train' would use it.`,
   sync: `kiln sync <run dir>
 
 Delivers the events a run's remote loggers left in <run dir>/outbox/ (server down, process
@@ -96,6 +103,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case 'models':
         checkFlags(flags, ['config', 'input', 'classes', 'task', 'verbose'], 'models');
         return await models({ sub: rest[0], rest: rest.slice(1), flags, config }, io);
+      case 'config':
+        checkFlags(flags, ['config', 'verbose'], 'config');
+        return await configCommand({ sub: rest[0], config, overrides: rest.slice(1) }, io);
       case 'sync':
         checkFlags(flags, ['verbose'], 'sync');
         return await sync({ run: rest[0] }, io);

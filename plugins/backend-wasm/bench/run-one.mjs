@@ -1,5 +1,5 @@
 // One benchmark measurement in its own process (the wasm thread count is fixed per process).
-// Usage: node bench/run-one.mjs <unet|mobilenet|cnn> <baseline|kiln> <threads> <steps>
+// Usage: node bench/run-one.mjs <unet|mobilenet|cnn> <baseline|kiln> <threads> <steps> [warmup=1]
 // Prints one JSON line: { model, config, threads, batch, wallMsPerStep, cpuMsPerStep, imgPerSec, tensorsLeaked }.
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,8 +8,8 @@ import { wasmBackend } from '../dist/index.js';
 import { installKilnKernels, installStockWithCpuForwarding } from '../dist/internal/registry.js';
 import { makeStep, mobilenet, smallCnn, unet } from './models.mjs';
 
-const [model = 'unet', config = 'kiln', threadsArg = '1', stepsArg = '3'] = process.argv.slice(2);
-const threads = Number(threadsArg), steps = Number(stepsArg);
+const [model = 'unet', config = 'kiln', threadsArg = '1', stepsArg = '3', warmupArg = '1'] = process.argv.slice(2);
+const threads = Number(threadsArg), steps = Number(stepsArg), warmup = Number(warmupArg);
 const info = await wasmBackend.activate({ threads });
 if (config === 'baseline') installStockWithCpuForwarding();
 else installKilnKernels();
@@ -17,7 +17,7 @@ const batch = model === 'cnn' ? 32 : 8;
 const built = { unet, mobilenet, cnn: smallCnn }[model]();
 const { step, dispose } = makeStep(built, batch);
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-tf.dispose(step()); // warm-up: first-call costs (XNNPACK operator creation, JIT)
+for (let i = 0; i < warmup; i++) tf.dispose(step()); // first-call costs (XNNPACK operator creation, JIT)
 const before = tf.memory().numTensors;
 const w0 = performance.now(), c0 = cpu();
 for (let i = 0; i < steps; i++) {
@@ -28,4 +28,4 @@ for (let i = 0; i < steps; i++) {
 const wall = (performance.now() - w0) / steps, cpuMs = (cpu() - c0) / steps;
 const leaked = tf.memory().numTensors - before;
 dispose();
-console.log(JSON.stringify({ model, config, threads: Number(info.device.match(/\((\d+) thread/)?.[1] ?? threads), batch, wallMsPerStep: wall, cpuMsPerStep: cpuMs, imgPerSec: (batch * 1000) / wall, tensorsLeaked: leaked, device: info.device }));
+console.log(JSON.stringify({ model, config, threads: Number(info.device.match(/\((\d+) thread/)?.[1] ?? threads), batch, wallMsPerStep: wall, cpuMsPerStep: cpuMs, imgPerSec: (batch * 1000) / wall, tensorsLeaked: warmup > 0 ? leaked : null, device: info.device }));

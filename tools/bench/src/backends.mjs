@@ -51,7 +51,9 @@ async function stockWasmWithForwarding() {
 export async function activateBackend(id) {
   if (id === 'native') {
     const { nativeBackend } = await import('@kiln/plugin-backend-native');
-    const p = nativeBackend('cpu');
+    // KILN_NATIVE_SEARCH: a project folder holding tfjs-node outside the workspace (installNative({ cwd }))
+    // so that an `npm install` at the root, which prunes a --no-save tfjs-node, cannot remove it mid-run.
+    const p = nativeBackend('cpu', { searchPaths: process.env.KILN_NATIVE_SEARCH ? [process.env.KILN_NATIVE_SEARCH] : [] });
     const probe = await p.probe();
     if (!probe.ok) throw new Error(`${probe.reason} (fix: ${probe.fix})`);
     return p.activate(process.env.KILN_BENCH_NATIVE_FAST === '0' ? { fastGradients: false } : {});

@@ -107,7 +107,7 @@ load.push(loadavg()[0]);
 const report = {
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAvg1m: { min: Math.min(...load), max: Math.max(...load) } },
-  config: cfg, trainer: 'Kiln Trainer.fit (SupervisedModule, Kiln Adam) vs the bare tf.variableGrads loop with the same Kiln Adam, alternating in one process',
+  config: { ...cfg, nativeSearch: process.env.KILN_NATIVE_SEARCH ?? null }, trainer: 'Kiln Trainer.fit (SupervisedModule, Kiln Adam) vs the bare tf.variableGrads loop with the same Kiln Adam, alternating in one process',
   models: models.map(({ id, title, batch, input }) => ({ id, title, batch, input })), skippedModels,
   backends, results, keras, seconds: Math.round((performance.now() - t0) / 1000),
 };

@@ -14,3 +14,11 @@ tb() {
   python3 -m venv .venv-tb && .venv-tb/bin/pip install "${pip_quiet[@]}" tensorboard
 }
 step "TensorBoard venv (.venv-tb)" tb
+
+#  - chromium: headless browser for the export test (a trained model loads and predicts in a browser)
+chromium_step() {
+  [ -x /usr/bin/chromium ] && return 0
+  command -v apt-get >/dev/null || { echo "provision: no apt-get"; return 1; }
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >/tmp/kiln-apt.log 2>&1 || { tail -3 /tmp/kiln-apt.log; return 1; }
+}
+step "chromium (/usr/bin/chromium)" chromium_step

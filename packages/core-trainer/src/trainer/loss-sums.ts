@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CoreErrorCodes, KilnError } from '../errors.js';
 
 interface Sum { sum: tf.Tensor; count: number }
+/** A loss sum on the host: sum of sample-weighted losses and the sample count. */
+export interface LossSum { readonly sum: number; readonly count: number }
 
 /**
  * Sample-weighted sums of the training loss kept on the device: one since the last step log,
@@ -34,20 +36,27 @@ export class LossSums {
 
   /** Mean loss over the epoch so far. */
   async readEpoch(): Promise<number> {
-    const { sum, count } = await this.epochState();
-    const mean = sum / Math.max(1, count);
+    const mean = (await this.#epoch.sum.data())[0] / Math.max(1, this.#epoch.count);
     if (!Number.isFinite(mean)) throw nanError(mean);
     return mean;
   }
 
-  async epochState(): Promise<{ sum: number; count: number }> {
-    return { sum: (await this.#epoch.sum.data())[0], count: this.#epoch.count };
+  /** Both sums on the host, for a checkpoint. */
+  async state(): Promise<{ epoch: LossSum; step: LossSum }> {
+    const [epoch, step] = await Promise.all([this.#epoch.sum.data(), this.#step.sum.data()]);
+    return { epoch: { sum: epoch[0], count: this.#epoch.count }, step: { sum: step[0], count: this.#step.count } };
   }
 
   /** Starts a new epoch sum, or restores one from a checkpoint. */
-  resetEpoch(state: { sum: number; count: number } = { sum: 0, count: 0 }): void {
+  resetEpoch(state: LossSum = { sum: 0, count: 0 }): void {
     this.#epoch.sum.dispose();
     this.#epoch = { sum: tf.scalar(state.sum), count: state.count };
+  }
+
+  /** Restores the sum since the last step log from a checkpoint. */
+  restoreStep(state: LossSum): void {
+    this.#step.sum.dispose();
+    this.#step = { sum: tf.scalar(state.sum), count: state.count };
   }
 
   dispose(): void {

@@ -53,3 +53,27 @@ export function oomError(cause: unknown, batchSize: number, fatal: boolean): Kil
       'Lower data.imageSize or the model size, free memory for this process, or use a backend with more memory.';
   return new KilnError(TrainerErrorCodes.OOM, message, { cause, details: { microBatchSize: batchSize, backend: tf.getBackend() } });
 }
+
+/**
+ * Runs `run(start, size)` over samples [0, total) in micro-batches of `backoff.microBatchSize`
+ * (all at once while unset). On a retryable allocation failure it halves the size that failed,
+ * remembers it in `backoff`, warns once per halving and retries from the failed micro-batch (a
+ * failed `run` must leave no effect); a single sample that does not fit ends in KILN_TRAINER_OOM.
+ */
+export function runInMicroBatches(total: number, backoff: { microBatchSize: number | undefined }, warn: (message: string) => void, run: (start: number, size: number) => void): void {
+  for (let pos = 0; pos < total;) {
+    const size = Math.min(backoff.microBatchSize ?? total, total - pos);
+    try {
+      run(pos, size);
+      pos += size;
+    } catch (error) {
+      releaseTape();
+      const oom = classifyOom(error);
+      if (!oom) throw error;
+      if (oom === 'fatal' || size <= 1) throw oomError(error, size, oom === 'fatal');
+      backoff.microBatchSize = Math.ceil(size / 2);
+      warn(`Out of memory in a training step on ${size} samples (${(error as Error)?.message ?? error}); ` +
+        `continuing with micro-batches of ${backoff.microBatchSize}, gradients accumulated over each batch (same update, slower).`);
+    }
+  }
+}

@@ -35,13 +35,14 @@ export async function saveSnapshot(writer: CheckpointWriter | undefined, dir: st
     throw new KilnError(CoreErrorCodes.TRAINER_INVALID_OPTION, 'saveCheckpoint needs a checkpointWriter: construct the Trainer with { checkpointWriter }.');
   }
   const { runner, config } = parts;
+  const losses = await runner.lossState();
   const optimizerState = runner.stateDict();
   const snapshot: TrainerSnapshot = {
     model: parts.module.model,
     optimizerState,
     trainerState: {
       version: 1, epoch: state.epoch, globalStep: state.globalStep, batchInEpoch: state.batchInEpoch, rng: parts.rng.state(),
-      accumulated: runner.pendingAccumulation(), epochLoss: await runner.epochLossState(),
+      accumulated: runner.pendingAccumulation(), epochLoss: losses.epoch, stepLoss: losses.step,
       ...(runner.microBatchSize !== undefined ? { microBatchSize: runner.microBatchSize } : {}),
       schedules: (config.schedules ?? []).map((s) => s.stateDict()), callbacks: parts.dispatcher.stateDict(),
       options: { ...parts.options },

@@ -16,6 +16,8 @@ export interface TrainerStateJson {
   readonly accumulated: number;
   /** Running sum and count of this epoch's training loss. */
   readonly epochLoss: { readonly sum: number; readonly count: number };
+  /** Running sum and count of the training loss since the last step log (`train_loss_step`); absent in older checkpoints. */
+  readonly stepLoss?: { readonly sum: number; readonly count: number };
   /** Samples per forward/backward pass after an out-of-memory back-off (absent: whole batches). */
   readonly microBatchSize?: number;
   readonly schedules: readonly unknown[];

@@ -5,9 +5,9 @@ import { type OptimizerState, positionalKeys } from '../contracts/optimizer.js';
 import { clipByGlobalNorm, clipByValue, totalNorm } from '../optim/clip.js';
 import type { Rng } from '../rng.js';
 import { disposeExtras, preparesTrainBatches, sliceBatch } from './batches.js';
-import { LossSums } from './loss-sums.js';
+import { type LossSum, LossSums } from './loss-sums.js';
 import type { MixedBatch } from './mixup.js';
-import { classifyOom, oomError, releaseTape } from './oom.js';
+import { runInMicroBatches } from './oom.js';
 import type { ResolvedTrainerOptions } from './options.js';
 import type { TrainerStateJson } from './state.js';
 
@@ -50,21 +50,7 @@ export class StepRunner {
     const prepared: MixedBatch = preparesTrainBatches(this.#module) ? this.#module.prepareTrainBatch(batch, rng()) : batch;
     try {
       const parts: tf.Tensor[] = [];
-      for (let pos = 0; pos < batch.size;) {
-        const size = Math.min(this.microBatchSize ?? batch.size, batch.size - pos);
-        try {
-          parts.push(this.#accumulate(prepared, pos, size, batch.size));
-          pos += size;
-        } catch (error) {
-          releaseTape();
-          const oom = classifyOom(error);
-          if (!oom) throw error;
-          if (oom === 'fatal' || size <= 1) throw oomError(error, size, oom === 'fatal');
-          this.microBatchSize = Math.ceil(size / 2);
-          this.#warn(`Out of memory in a training step on ${size} samples (${(error as Error)?.message ?? error}); ` +
-            `continuing with micro-batches of ${this.microBatchSize}, gradients accumulated over each batch (same update, slower).`);
-        }
-      }
+      runInMicroBatches(batch.size, this, this.#warn, (start, size) => parts.push(this.#accumulate(prepared, start, size, batch.size)));
       const loss = parts.length === 1 ? parts[0] : tf.tidy(() => tf.addN(parts));
       if (parts.length > 1) tf.dispose(parts);
       this.#losses.add(loss, batch.size);
@@ -162,8 +148,9 @@ export class StepRunner {
     return { loss: await this.#losses.readEpoch(), lr: this.#config.optimizer.getLr(0) };
   }
 
-  epochLossState(): Promise<{ sum: number; count: number }> {
-    return this.#losses.epochState();
+  /** The epoch's and the current logging interval's loss sums, for a checkpoint. */
+  lossState(): Promise<{ epoch: LossSum; step: LossSum }> {
+    return this.#losses.state();
   }
 
   resetEpoch(): void {
@@ -190,6 +177,7 @@ export class StepRunner {
     this.#config.optimizer.loadStateDict({ tensors: own, meta: state.meta });
     this.#accumulated = trainer.accumulated;
     this.#losses.resetEpoch(trainer.epochLoss);
+    if (trainer.stepLoss) this.#losses.restoreStep(trainer.stepLoss);
     this.microBatchSize = trainer.microBatchSize;
     this.#applyScheduleLr();
   }

@@ -3,8 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Callback } from '../contracts/callback.js';
 import { isKilnError } from '../errors.js';
-import type { TrainerSnapshot } from './state.js';
-import { blobSource, tinyModule, weightsOf } from './test-utils/fixtures.js';
+import { blobSource, memoryCheckpoints, tinyModule, weightsOf } from './test-utils/fixtures.js';
 import { Trainer } from './trainer.js';
 
 beforeAll(async () => {
@@ -37,28 +36,25 @@ describe('Trainer', () => {
     const full = tinyModule(7);
     await new Trainer({ maxEpochs: 3, numSanityValSteps: 0, accumulateGradBatches: 2 }).fit(full, blobSource(40, 4, 4));
 
-    let snap: { trainerState: TrainerSnapshot['trainerState']; optimizerState: { tensors: Record<string, tf.Tensor>; meta: Record<string, unknown> }; weights: tf.Tensor[] } | undefined;
+    const checkpoints = memoryCheckpoints();
     const interrupt: Callback = {
       name: 'interrupt',
       async onBatchEnd(ctx) {
         if (ctx.state.epoch === 1 && ctx.state.batchInEpoch === 5) { await ctx.saveCheckpoint('mem'); ctx.stop('interrupted'); }
       },
     };
-    const writer = async (_: string, s: TrainerSnapshot) => {
-      snap = { trainerState: JSON.parse(JSON.stringify(s.trainerState)), weights: s.model.getWeights().map((w) => w.clone()),
-        optimizerState: { tensors: Object.fromEntries(Object.entries(s.optimizerState.tensors).map(([k, v]) => [k, v.clone()])), meta: { ...s.optimizerState.meta } } };
-    };
     const first = tinyModule(7);
-    const r1 = await new Trainer({ maxEpochs: 3, numSanityValSteps: 0, accumulateGradBatches: 2 }, { callbacks: [interrupt], checkpointWriter: writer }).fit(first, blobSource(40, 4, 4));
+    const r1 = await new Trainer({ maxEpochs: 3, numSanityValSteps: 0, accumulateGradBatches: 2 }, { callbacks: [interrupt], checkpointWriter: checkpoints.writer }).fit(first, blobSource(40, 4, 4));
     expect(r1.stopReason).toBe('interrupted');
-    expect(snap!.trainerState.accumulated).toBe(1);
+    expect(checkpoints.last.trainerState.accumulated).toBe(1);
 
     const resumed = tinyModule(99); // different init: everything must come from the snapshot
-    resumed.model.setWeights(snap!.weights);
-    const r2 = await new Trainer({ maxEpochs: 3, numSanityValSteps: 0, accumulateGradBatches: 2 }).fit(resumed, blobSource(40, 4, 4), undefined, snap!);
+    const snap = checkpoints.restore(resumed.model);
+    const r2 = await new Trainer({ maxEpochs: 3, numSanityValSteps: 0, accumulateGradBatches: 2 }).fit(resumed, blobSource(40, 4, 4), undefined, snap);
     expect(r2.stopReason).toBe('completed');
     const [wf, wr] = [await weightsOf(full.model), await weightsOf(resumed.model)];
     wf.forEach((w, i) => expect(Array.from(wr[i])).toEqual(Array.from(w)));
+    checkpoints.dispose();
   });
 
   it('clips by global norm and logs the pre-clip gradient norm', async () => {

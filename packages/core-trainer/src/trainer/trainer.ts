@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { BatchSource } from '../contracts/dataset.js';
 import type { Callback, LoopState } from '../contracts/callback.js';
 import type { Logger } from '../contracts/logger.js';
@@ -15,7 +15,7 @@ import { type FitPlan, planFit } from './plan.js';
 import { type FitParts, type ResumeState, restoreSnapshot, saveSnapshot } from './snapshot.js';
 import type { CheckpointWriter, FitResult, StopReason } from './state.js';
 import { StepRunner } from './step-runner.js';
-import { runValidation } from './validation.js';
+import { predictAll, runValidation } from './validation.js';
 
 export type { ResumeState } from './snapshot.js';
 
@@ -181,16 +181,8 @@ export class Trainer {
   }
 
   /** Predictions of `module.predictStep` for every batch of `source`, concatenated along the batch axis. */
-  async predict(module: TrainingModule, source: BatchSource): Promise<tf.Tensor> {
-    const parts: tf.Tensor[] = [];
-    for await (const batch of iterate(source, 0, 0, source.numBatches)) {
-      parts.push(tf.tidy(() => module.predictStep(batch)));
-      batch.x.dispose();
-      batch.y.dispose();
-    }
-    const out = tf.concat(parts, 0);
-    tf.dispose(parts);
-    return out;
+  predict(module: TrainingModule, source: BatchSource): Promise<tf.Tensor> {
+    return predictAll(module, source);
   }
 
   /** A validation pass between onValidationBegin and onValidationEnd (which sees the `val_*` values). */

@@ -37,3 +37,16 @@ export async function runValidation(module: TrainingModule, source: BatchSource,
     lossSum.dispose();
   }
 }
+
+/** `module.predictStep` over every batch of `source`, concatenated along the batch axis (the caller disposes it). */
+export async function predictAll(module: TrainingModule, source: BatchSource): Promise<tf.Tensor> {
+  const parts: tf.Tensor[] = [];
+  for await (const batch of iterate(source, 0, 0, source.numBatches)) {
+    parts.push(tf.tidy(() => module.predictStep(batch)));
+    batch.x.dispose();
+    batch.y.dispose();
+  }
+  const out = tf.concat(parts, 0);
+  tf.dispose(parts);
+  return out;
+}

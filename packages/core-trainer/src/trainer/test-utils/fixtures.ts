@@ -5,6 +5,7 @@ import type { Batch, BatchSource, DatasetSpec } from '../../contracts/dataset.js
 import type { Loss } from '../../contracts/loss.js';
 import { Adam } from '../../optim/adam.js';
 import { Rng } from '../../rng.js';
+import type { TrainerSnapshot, TrainerStateJson } from '../state.js';
 import { SupervisedModule } from '../supervised-module.js';
 
 /** Two Gaussian blobs in 4-D; label = which blob. Deterministic in (seed, epoch). */
@@ -46,4 +47,33 @@ export function tinyModule(seed = 3, extra: Partial<ConstructorParameters<typeof
 
 export async function weightsOf(model: tfl.LayersModel): Promise<Float32Array[]> {
   return Promise.all(model.getWeights().map(async (w) => (await w.data()) as Float32Array));
+}
+
+/** A snapshot kept in memory (tensors cloned), usable as `fit`'s resume argument. */
+export interface MemorySnapshot {
+  readonly trainerState: TrainerStateJson;
+  readonly optimizerState: { tensors: Record<string, tf.Tensor>; meta: Record<string, unknown> };
+  readonly weights: tf.Tensor[];
+}
+
+/** A checkpoint writer that keeps the last snapshot in memory; `restore(model)` loads its weights and returns it. */
+export function memoryCheckpoints() {
+  let snap: MemorySnapshot | undefined;
+  const dispose = () => { if (snap) tf.dispose([...snap.weights, ...Object.values(snap.optimizerState.tensors)]); };
+  return {
+    writer: async (_dir: string, s: TrainerSnapshot) => {
+      dispose();
+      snap = { trainerState: JSON.parse(JSON.stringify(s.trainerState)), weights: s.model.getWeights().map((w) => w.clone()),
+        optimizerState: { tensors: Object.fromEntries(Object.entries(s.optimizerState.tensors).map(([k, v]) => [k, v.clone()])), meta: { ...s.optimizerState.meta } } };
+    },
+    get last(): MemorySnapshot {
+      if (!snap) throw new Error('no snapshot was written');
+      return snap;
+    },
+    restore(model: tfl.LayersModel): MemorySnapshot {
+      model.setWeights(this.last.weights);
+      return this.last;
+    },
+    dispose,
+  };
 }
