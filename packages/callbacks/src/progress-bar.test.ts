@@ -8,7 +8,7 @@ function tty(isTTY: boolean) {
 }
 
 function epoch(bar: ProgressBar, clock: { t: number }, steps: number, msPerStep: number) {
-  const run = fakeRun({ state: { epoch: 1, globalStep: 0, batchInEpoch: 0, maxEpochs: 4, stepsPerEpoch: steps } });
+  const run = fakeRun({ state: { epoch: 1, globalStep: 0, batchInEpoch: 0, maxEpochs: 4, batchesPerEpoch: steps } });
   bar.onEpochBegin();
   for (let b = 1; b <= steps; b++) {
     clock.t += msPerStep;

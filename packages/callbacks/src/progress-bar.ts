@@ -73,6 +73,10 @@ export class ProgressBar implements Callback {
     if (this.live) this.#draw(ctx, this.#now());
   }
 
+  onValidationEnd(): void {
+    this.#phase = '';
+  }
+
   onEpochEnd(ctx: HookContext): void {
     const now = this.#now();
     const elapsed = now - this.#epochStart;

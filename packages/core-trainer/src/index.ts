@@ -27,3 +27,5 @@ export { coreTrainerPlugin } from './core-plugin.js';
 export * from './checkpoint/index.js';
 export { withSeededRandom, installSeededRandom } from './seeded-random.js';
 export * from './weights/index.js';
+export { TrainerErrorCodes } from './trainer/errors.js';
+export type { MixupOptions, MixInfo, MixedBatch, CutBox } from './trainer/mixup.js';

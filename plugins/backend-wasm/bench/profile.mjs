@@ -3,12 +3,11 @@ import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { makeStep, mobilenet, smallCnn, unet } from './models.mjs';
-import { wasmBackend } from '../dist/index.js';
-import { installKilnKernels, installStockWithCpuForwarding } from '../dist/internal/registry.js';
+import { setWasmKernelSet, wasmBackend } from '../dist/index.js';
 
 const [which = 'unet', set = 'kiln', stepsArg = '3'] = process.argv.slice(2);
 await wasmBackend.activate();
-if (set === 'stock') installStockWithCpuForwarding(); else installKilnKernels();
+await setWasmKernelSet(set === 'stock' ? 'stock-with-cpu-forwarding' : 'kiln');
 const build = { unet, mobilenet, cnn: smallCnn }[which];
 const batch = which === 'cnn' ? 32 : 8;
 const m = build();

@@ -4,15 +4,13 @@
 import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { wasmBackend } from '../dist/index.js';
-import { installKilnKernels, installStockWithCpuForwarding } from '../dist/internal/registry.js';
+import { setWasmKernelSet, wasmBackend } from '../dist/index.js';
 import { makeStep, mobilenet, smallCnn, unet } from './models.mjs';
 
 const [model = 'unet', config = 'kiln', threadsArg = '1', stepsArg = '3', warmupArg = '1'] = process.argv.slice(2);
 const threads = Number(threadsArg), steps = Number(stepsArg), warmup = Number(warmupArg);
 const info = await wasmBackend.activate({ threads });
-if (config === 'baseline') installStockWithCpuForwarding();
-else installKilnKernels();
+await setWasmKernelSet(config === 'baseline' ? 'stock-with-cpu-forwarding' : 'kiln');
 const batch = model === 'cnn' ? 32 : 8;
 const built = { unet, mobilenet, cnn: smallCnn }[model]();
 const { step, dispose } = makeStep(built, batch);

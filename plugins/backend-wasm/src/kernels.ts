@@ -1,7 +1,7 @@
 import { KilnError } from '@kiln/core-trainer';
 import { WasmErrorCodes } from './errors.js';
-import { installWasmGradients } from './internal/gradients.js';
-import { ADDED_KERNELS, REPLACED_KERNELS, installKilnKernels } from './internal/registry.js';
+import { installWasmGradients, setFastGradients } from './internal/gradients.js';
+import { ADDED_KERNELS, REPLACED_KERNELS, installKilnKernels, installStockWithCpuForwarding } from './internal/registry.js';
 
 /** The kernels stock wasm lacks and Kiln adds (training conv nets needs them). */
 export const WASM_TRAINING_KERNELS: readonly string[] = Object.freeze(Object.keys(ADDED_KERNELS));
@@ -32,4 +32,22 @@ export async function importWasm(): Promise<typeof import('@tensorflow/tfjs-back
       `Cannot load @tensorflow/tfjs-backend-wasm (${(cause as Error).message}). Run: npm install @tensorflow/tfjs-backend-wasm@^4.22.0`,
       { cause });
   }
+}
+
+/**
+ * For benchmarks: `'stock-with-cpu-forwarding'` puts the stock wasm kernels and tfjs's own
+ * gradients back and forwards the kernels stock wasm lacks to the cpu backend (the baseline Kiln
+ * is measured against); `'kiln'` restores Kiln's kernels and gradient fast paths. Call after `wasmBackend.activate()`; the cpu backend must be importable.
+ * @example await wasmBackend.activate(); await setWasmKernelSet('stock-with-cpu-forwarding');
+ */
+export async function setWasmKernelSet(set: 'kiln' | 'stock-with-cpu-forwarding'): Promise<void> {
+  await importWasm();
+  setFastGradients(set === 'kiln');
+  if (set === 'kiln') {
+    installKilnKernels();
+    installWasmGradients();
+    return;
+  }
+  await import('@tensorflow/tfjs-backend-cpu');
+  installStockWithCpuForwarding();
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { KilnError, type Logger, type LoggerContext, type LoggerFactory } from '@kiln/core-trainer';
-import { Deliverer, Outbox } from '@kiln/loggers';
+import { Deliverer, Outbox, type RemoteDelivery, replayOutbox } from '@kiln/loggers';
 import { MlflowErrorCodes } from './errors.js';
 import { mlflowKey } from './internal/batch.js';
 import { type KeyValue, MlflowClient } from './internal/client.js';
@@ -22,7 +21,7 @@ const say = (message: string): void => void process.stderr.write(`[kiln] ${messa
  */
 export const mlflowOutboxDir = (runDir: string): string => join(runDir, 'outbox', 'mlflow');
 
-function delivery(settings: MlflowSettings, options: MlflowOptions, outbox: Outbox, state: MlflowRunState) {
+function delivery(settings: MlflowSettings, options: MlflowOptions, outbox: Outbox, state: MlflowRunState): RemoteDelivery {
   const client = new MlflowClient(settings.endpoint);
   const sender = new MlflowSender(client, state, settings, outbox.dir, (seqs) => outbox.ack(seqs), say);
   const deliverer = new Deliverer(outbox, (records, signal) => sender.send(records, signal), {
@@ -81,7 +80,7 @@ export async function createMlflowLogger(options: Partial<MlflowOptions>, contex
     const net = delivery(settings, o, outbox, state);
     net.deliverer.start();
     return new MlflowLogger({
-      outbox, runDir: context.runDir, resumeFloor: floor, deliverer: net.deliverer, close: net.close,
+      outbox, runDir: context.runDir, resumeFloor: floor, delivery: net,
       finishTimeoutMs: o.finishTimeoutMs, maxParamLength: o.maxParamLength, secrets: settings.secrets, say,
     });
   } catch (e) {
@@ -99,25 +98,14 @@ export async function replayMlflow(options: Partial<MlflowOptions>, context: Log
   const o = mlflowOptionsSchema.parse(options);
   const settings = resolveSettings(o, context.env);
   const dir = mlflowOutboxDir(context.runDir);
-  if (!existsSync(dir)) return { delivered: 0, remaining: 0 };
-  const outbox = await Outbox.open(dir);
-  let close = async (): Promise<void> => undefined;
-  try {
-    const pending = outbox.status().pending;
-    if (pending === 0) return { delivered: 0, remaining: 0 };
-    const state = readState(dir);
-    if (!state) throw new KilnError(MlflowErrorCodes.STATE_INVALID, `${dir} holds ${pending} MLflow event(s) but no state.json describing their run; restore that file to sync them.`);
-    const net = delivery(settings, o, outbox, state);
-    close = net.close;
-    const result = await net.deliverer.drain(o.syncTimeoutMs);
-    const why = net.deliverer.status().lastError;
-    await net.deliverer.stop();
-    if (result.remaining > 0 && why) say(`MLflow sync: ${result.remaining} event(s) remain: ${why}`);
-    return result;
-  } finally {
-    await close();
-    await outbox.close();
-  }
+  return replayOutbox(dir, {
+    label: 'MLflow', say, timeoutMs: o.syncTimeoutMs,
+    connect(outbox) {
+      const state = readState(dir);
+      if (!state) throw new KilnError(MlflowErrorCodes.STATE_INVALID, `${dir} holds ${outbox.status().pending} MLflow event(s) but no state.json describing their run; restore that file to sync them.`);
+      return delivery(settings, o, outbox, state);
+    },
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
 // param immutability, mlflow.runName consistency, metric dedupe on (key, timestamp, step, value)
 // like the SQL store's primary key, runs/search on a tag, and the mlflow-artifacts PUT path.
 import { randomUUID } from 'node:crypto';
-import { Loopback, type Received, type Reply } from './loopback.js';
+import { Loopback, type Received, type Reply } from '@kiln/loggers/testing';
 
 type Row = { key: string; value: string };
 export interface StoredMetric { key: string; value: number; timestamp: number; step: number }

@@ -1,5 +1,5 @@
 import { KilnError, type LoggedImage, type Logger, type RunStatus } from '@kiln/core-trainer';
-import { flattenParams } from '@kiln/loggers';
+import { encodePng, flattenParams } from '@kiln/loggers';
 import { TensorBoardErrorCodes } from './errors.js';
 import { EventFileWriter } from './event-writer.js';
 import {
@@ -7,7 +7,6 @@ import {
   sessionStartInfoValue, summaryEvent, textValue,
 } from './internal/events.js';
 import { buildHistogram } from './internal/histogram.js';
-import { encodePng } from './internal/png.js';
 
 export interface TensorBoardLoggerOptions {
   /** Folder of the event file, e.g. `runs/<name>/tensorboard`. */

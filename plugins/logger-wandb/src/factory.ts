@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { KilnError, type Logger, type LoggerContext, type LoggerFactory } from '@kiln/core-trainer';
-import { Deliverer, Outbox } from '@kiln/loggers';
+import { Deliverer, Outbox, replayOutbox } from '@kiln/loggers';
 import { WandbErrorCodes } from './errors.js';
 import { WandbClient } from './internal/client.js';
 import { WandbLogger } from './internal/logger.js';
@@ -102,25 +101,15 @@ export async function replayWandb(options: Partial<WandbOptions>, context: Logge
   const o = wandbOptionsSchema.parse(options);
   const settings = resolveSettings(o, context.env, context.runName);
   const dir = wandbOutboxDir(context.runDir);
-  if (!existsSync(dir)) return { delivered: 0, remaining: 0 };
-  const outbox = await Outbox.open(dir);
-  let close = async (): Promise<void> => undefined;
-  try {
-    const pending = outbox.status().pending;
-    if (pending === 0 || settings.mode === 'disabled') return { delivered: 0, remaining: pending };
-    const state = readState(dir);
-    if (!state) throw new KilnError(WandbErrorCodes.STATE_INVALID, `${dir} holds ${pending} W&B event(s) but no state.json naming their run; restore that file to sync them.`);
-    const net = online({ ...settings, mode: 'online' }, o, outbox, state);
-    close = net.close;
-    const result = await net.deliverer.drain(o.syncTimeoutMs);
-    const why = net.deliverer.status().lastError;
-    await net.deliverer.stop();
-    if (result.remaining > 0 && why) say(`W&B sync: ${result.remaining} event(s) remain: ${why}`);
-    return result;
-  } finally {
-    await close();
-    await outbox.close();
-  }
+  return replayOutbox(dir, {
+    label: 'W&B', say, timeoutMs: o.syncTimeoutMs,
+    connect(outbox) {
+      if (settings.mode === 'disabled') return undefined;
+      const state = readState(dir);
+      if (!state) throw new KilnError(WandbErrorCodes.STATE_INVALID, `${dir} holds ${outbox.status().pending} W&B event(s) but no state.json naming their run; restore that file to sync them.`);
+      return online({ ...settings, mode: 'online' }, o, outbox, state);
+    },
+  });
 }
 
 /**

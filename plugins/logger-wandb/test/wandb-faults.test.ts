@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createWandbLogger, replayWandb } from '../src/index.js';
 import { FAST, captureOutput, context, filesContaining, newKey, newRunDir, range, steps } from './helpers.js';
-import { freePort } from './loopback.js';
+import { freePort, killWhen } from '@kiln/loggers/testing';
 import { type WandbServer, startWandbServer } from './wandb-server.js';
 
 let server: WandbServer | undefined;
@@ -140,21 +139,13 @@ async function killMidRun(server: WandbServer): Promise<{ runDir: string; last: 
   let n = 0;
   server.fault = (r) => (r.path.endsWith('/file_stream') && n++ % 3 !== 0 ? { status: 503 } : undefined);
   const runDir = newRunDir();
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/child.mjs', import.meta.url)), runDir], {
-    env: { ...process.env, ...env(server.url, server.apiKey) }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('close', (_code, signal) => resolve(signal)));
-  const lastLogged = (): number => Math.max(-1, ...[...out.matchAll(/^logged (\d+)$/gm)].map((m) => Number(m[1])));
+  const lastLogged = (out: string): number => Math.max(-1, ...[...out.matchAll(/^logged (\d+)$/gm)].map((m) => Number(m[1])));
   const held = (): number => (server.runs.size === 0 ? 0 : [...server.runs.values()][0]!.history.length);
-  while ((held() < 10 || lastLogged() - held() < 20) && child.exitCode === null) await new Promise((r) => setTimeout(r, 10));
-  child.kill('SIGKILL');
-  expect(await exited).toBe('SIGKILL');
+  const { output, signal } = await killWhen(fileURLToPath(new URL('./fixtures/child.mjs', import.meta.url)), [runDir],
+    { ...process.env, ...env(server.url, server.apiKey) }, (out) => held() >= 10 && lastLogged(out) - held() >= 20);
+  expect(signal).toBe('SIGKILL');
   server.fault = () => undefined;
-  // 'close': all of the child's output is read. A step is printed after logMetrics returned; the
-  // one being logged at the kill may be on disk too.
-  const last = lastLogged();
-  return { runDir, last, output: out };
+  // All of the child's output is read. A step is printed after logMetrics returned; the one being
+  // logged at the kill may be on disk too.
+  return { runDir, last: lastLogged(output), output };
 }

@@ -3,7 +3,8 @@
 // (a gap or a non-consecutive `_step` is refused), signed-URL PUTs that refuse an Authorization
 // header. Lines re-sent at the same offset replace the old ones, so a history holds each step once.
 import { randomBytes } from 'node:crypto';
-import { Loopback, type Received, type Reply, parseJsonWithNaN } from './loopback.js';
+import { Loopback, type Received, type Reply } from '@kiln/loggers/testing';
+import { parseJsonWithNaN } from './nan-json.js';
 
 export interface WandbRun {
   id: string;

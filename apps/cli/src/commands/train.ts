@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path';
-import { ProgressPrinter } from '@kiln/callbacks';
+import { ProgressBar } from '@kiln/callbacks';
 import { type Callback, type FitResult, type Logger, Trainer, saveModelFiles, writeCheckpoint } from '@kiln/core-trainer';
 import { type BadSample, writeBadSampleReport } from '@kiln/data';
 import { FanoutLogger, redactSecrets } from '@kiln/loggers';
@@ -46,7 +46,7 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
 
     const callbacks: Callback[] = [...makeCallbacks(run, runDir)];
     if (!run.callbacks.some((c) => c.name === 'progress' || c.name === 'progress-bar')) {
-      callbacks.unshift(new ProgressPrinter({ stream: { write: (t: string) => io.out(t) }, maxEpochs: config.trainer.maxEpochs }));
+      callbacks.unshift(new ProgressBar({ stream: io.progress ?? { write: (t: string) => io.out(t.replace(/\n$/, '')) }, env: io.env }));
     }
     callbacks.push(interruptCheckpoint(runDir));
 
@@ -116,6 +116,7 @@ const WHY: Record<string, string> = {
 /** The closing lines of a run: why it stopped, each validation value against its value before training. */
 export function summary(r: FitResult, runDir: string, backend: string, first?: Record<string, number>): string {
   const lines = [`\nRun ${WHY[r.stopReason] ?? `stopped: ${r.stopReason}`} after ${r.epochsCompleted} epoch(s), ${r.globalStep} steps, in ${formatDuration(r.durationMs / 1000)} on ${backend}.`];
+  if (r.microBatchSize) lines.push(`  out of memory at full batch size: trained in micro-batches of ${r.microBatchSize} (same gradients).`);
   for (const [k, v] of Object.entries(r.logs)) {
     if (!k.startsWith('val_')) continue;
     const start = first?.[k];

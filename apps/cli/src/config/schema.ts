@@ -39,6 +39,12 @@ export const runConfigSchema = z.object({
     }).strict()).optional(),
   }).loose().default({ name: 'adam', lr: 1e-3 }),
   schedule: named.optional(),
+  /** Mixup / CutMix of training batches (λ ~ Beta(alpha, alpha)); the loss is mixed accordingly. */
+  mixup: z.object({
+    alpha: z.number().positive(),
+    mode: z.enum(['mixup', 'cutmix', 'both']).default('mixup'),
+    prob: z.number().min(0).max(1).default(1),
+  }).strict().optional(),
   trainer: trainerOptionsSchema.omit({ seed: true }).default(trainerOptionsSchema.omit({ seed: true }).parse({})),
   callbacks: z.array(named).default([]),
   loggers: z.array(named).default(['jsonl']),

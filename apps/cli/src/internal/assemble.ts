@@ -86,6 +86,7 @@ export async function assemble(container: DependencyContainer, config: RunConfig
     optimizer: (groups) => run.optimizer.factory.create(run.optimizer.options, groups),
     schedule: schedule ? (ctx) => schedule.factory.create(schedule.options, ctx) : undefined,
     monitor: schedule?.factory.monitor?.(schedule.options),
+    mixup: config.mixup,
   });
   return { module, train, val, model, datasets };
 }

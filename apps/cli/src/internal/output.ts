@@ -4,6 +4,8 @@ export interface Io {
   readonly err: (text: string) => void;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** Raw progress output (live bars redraw with \r on a TTY); defaults to `out`, not a TTY. */
+  readonly progress?: { write(text: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
 }
 
 export const processIo: Io = {
@@ -11,6 +13,7 @@ export const processIo: Io = {
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   env: process.env,
   cwd: process.cwd(),
+  progress: process.stdout,
 };
 
 export function formatDuration(seconds: number): string {

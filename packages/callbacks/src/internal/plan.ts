@@ -12,9 +12,10 @@ export interface RunPlan {
 }
 
 export function planOf(ctx: HookContext): RunPlan {
-  const s = ctx.state as unknown as Record<string, unknown>;
-  const num = (k: string): number | undefined => (typeof s[k] === 'number' && Number.isFinite(s[k]) ? (s[k] as number) : undefined);
-  return { maxEpochs: num('maxEpochs'), stepsPerEpoch: num('stepsPerEpoch'), totalSteps: num('totalSteps') };
+  const s = ctx.state;
+  const num = (v: number | undefined): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  // The progress shown per epoch counts batches (micro-batches when accumulating), as the loop does.
+  return { maxEpochs: num(s.maxEpochs), stepsPerEpoch: num(s.batchesPerEpoch), totalSteps: num(s.totalSteps) };
 }
 
 /** A clock in milliseconds; tests pass a fake one. */

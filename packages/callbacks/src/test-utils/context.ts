@@ -1,7 +1,7 @@
 import type { Batch, HookContext, LoopState, TrainingModule } from '@kiln/core-trainer';
 
 export interface FakeRun {
-  state: LoopState & { maxEpochs?: number; stepsPerEpoch?: number; totalSteps?: number };
+  state: LoopState;
   logs: Record<string, number>;
   module: TrainingModule;
   runDir?: string;

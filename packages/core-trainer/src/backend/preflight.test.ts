@@ -19,8 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => tf.removeBackend(PARTIAL));
 
-const w = tf.variable(tf.randomNormal([3, 3, 2, 4], 0, 1, 'float32', 1));
-const x = tf.randomNormal([2, 6, 6, 2], 0, 1, 'float32', 2);
+const w = tf.variable(tf.randomNormal([3, 3, 2, 4], 0, 1, 'float32', 1) as tf.Tensor4D);
+const x = tf.randomNormal([2, 6, 6, 2], 0, 1, 'float32', 2) as tf.Tensor4D;
 /** One step: conv gradient (needs Conv2DBackpropFilter) and a max (needs Max). */
 const step = () => tf.tidy(() => {
   const { value, grads } = tf.variableGrads(() => tf.sum(tf.conv2d(x, w, 1, 'same')) as tf.Scalar);

@@ -17,7 +17,8 @@ export interface LoopState {
 /**
  * The one object every hook receives. `logs` holds the latest values known at this hook:
  * at `onBatchEnd` the step values read at this step (only every `logEveryNSteps`: otherwise
- * empty, so nothing is read back per batch), at `onEpochEnd` the epoch's train and validation
+ * empty, so nothing is read back per batch) and the `val_*` values of a mid-epoch validation
+ * (`valCheckInterval`) run at this step, at `onEpochEnd` the epoch's train and validation
  * values (`loss`, `val_loss`, `val_dice`, `lr`…).
  */
 export interface HookContext {

@@ -4,6 +4,7 @@ import type { Batch } from './dataset.js';
 import type { Metric } from './metric.js';
 import type { Optimizer } from './optimizer.js';
 import type { LrSchedule } from './schedule.js';
+import type { Rng } from '../rng.js';
 
 /** What `configureOptimizers` returns: one optimizer and, optionally, one schedule per parameter group. */
 export interface OptimizerConfig {
@@ -32,4 +33,9 @@ export interface TrainingModule {
   validationStep(batch: Batch): tf.Scalar;
   predictStep(batch: Batch): tf.Tensor;
   configureOptimizers(info: FitInfo): OptimizerConfig;
+  /**
+   * Optional: transforms a training batch before the step (mixup, cutmix), inside `tf.tidy`,
+   * drawing only from `rng` (derived from seed, epoch and batch, so resume stays exact).
+   */
+  prepareTrainBatch?(batch: Batch, rng: Rng): Batch;
 }

@@ -80,6 +80,25 @@ describe('mixup in the Trainer step', () => {
     expect(await lambdas(5)).not.toEqual(a);
   });
 
+  it('keeps the tensor count flat from step to step with CutMix/mixup on images and an OOM back-off', async () => {
+    const rng = new Rng(2);
+    const source = { spec: { inputShape: [4, 4, 2], task: 'classification', numClasses: 2, targetShape: [], targetDtype: 'int32' } as const, batchSize: 8, numBatches: 6,
+      async *epoch(_e: number, start = 0) { for (let b = start; b < 6; b++) yield { x: tf.tensor4d(randn(rng, 8 * 32), [8, 4, 4, 2]), y: tf.tensor1d([0, 1, 0, 1, 1, 0, 1, 0], 'int32'), size: 8 }; } };
+    class Tight extends SupervisedModule {
+      override trainingStep(batch: Batch): tf.Scalar {
+        const loss = super.trainingStep(batch);
+        if (batch.size > 4) throw new RangeError('Array buffer allocation failed');
+        return loss;
+      }
+    }
+    const counts: number[] = [];
+    const probe: Callback = { onBatchEnd: () => { counts.push(tf.memory().numTensors); } };
+    const module = new Tight({ model: imageModule([4, 4, 2], 2, classCe(2)).model, loss: classCe(2), lr: 0.1, optimizer: (g) => new Sgd(g, { momentum: 0.9 }), mixup: { alpha: 1, mode: 'both' } });
+    const r = await new Trainer({ maxEpochs: 2, numSanityValSteps: 0 }, { callbacks: [probe], warn: () => {} }).fit(module, source);
+    expect(r.microBatchSize).toBe(4);
+    expect(new Set(counts.slice(1))).toEqual(new Set([counts[1]])); // momentum slots appear at the first step
+  });
+
   it('resumed mid-epoch (mid-accumulation) ends with exactly the weights of the uninterrupted mixup run', async () => {
     const options = { maxEpochs: 2, numSanityValSteps: 0, accumulateGradBatches: 2, seed: 4 };
     const mixup = { alpha: 0.4, mode: 'mixup' } as const;

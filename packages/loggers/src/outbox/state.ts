@@ -1,8 +1,9 @@
-import { closeSync, existsSync, fsync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KilnError } from '@kiln/core-trainer';
 import { LoggerErrorCodes } from '../errors.js';
+import { writeJsonAtomicSync } from '../json-file.js';
 
 /** What `cursor.json` persists: everything ≤ ackedThrough is acknowledged, plus `acked` above it. */
 export interface Cursor {
@@ -27,9 +28,7 @@ export function readCursor(dir: string): { cursor: Cursor; error?: string } {
 
 /** Writes `cursor.json` atomically (temporary file, then rename): a crash leaves the old or the new one. */
 export function writeCursor(dir: string, cursor: Cursor): void {
-  const path = join(dir, 'cursor.json');
-  writeFileSync(`${path}.tmp`, JSON.stringify(cursor));
-  renameSync(`${path}.tmp`, path);
+  writeJsonAtomicSync(join(dir, 'cursor.json'), cursor);
 }
 
 const openHere = new Set<string>();

@@ -21,6 +21,12 @@ export function batchNormGradStats({ inputs, backend: b }: Parameters<tf.KernelF
 
 type GradFunc = tf.GradConfig['gradFunc'];
 
+let enabled = true;
+/** Turns the wasm fast paths off (benchmark baseline) or on again. */
+export function setFastGradients(on: boolean): void {
+  enabled = on;
+}
+
 /** Wraps a gradient so the wasm backend uses `fast` (when it returns a result) and every other backend the original. */
 function onWasm(name: string, fast: (dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => ReturnType<GradFunc> | null): tf.GradConfig | null {
   const original = tf.getGradient(name);
@@ -28,7 +34,7 @@ function onWasm(name: string, fast: (dy: tf.Tensor, saved: tf.Tensor[], attrs: t
   const config: tf.GradConfig & { kiln: boolean } = {
     ...original,
     kiln: true,
-    gradFunc: (dy, saved, attrs) => (tf.getBackend() === 'wasm' && !Array.isArray(dy) ? fast(dy, saved, attrs) : null) ?? original.gradFunc(dy, saved, attrs),
+    gradFunc: (dy, saved, attrs) => (enabled && tf.getBackend() === 'wasm' && !Array.isArray(dy) ? fast(dy, saved, attrs) : null) ?? original.gradFunc(dy, saved, attrs),
   };
   return config;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Loopback, type Reply } from '../../test/loopback.js';
+import { Loopback, type Reply } from '@kiln/loggers/testing';
 import { MlflowClient, MlflowError } from './client.js';
 
 let lb: Loopback | undefined;

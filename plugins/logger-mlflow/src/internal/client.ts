@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { type FailureKind, HttpClient, RemoteError, parseRetryAfter, safeUrl } from './http.js';
+import { type FailureKind, HttpClient, RemoteError, parseRetryAfter, safeUrl } from '@kiln/loggers';
 
 export type MlflowAuth = { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string } | undefined;
 
@@ -48,7 +48,7 @@ export class MlflowClient {
   constructor(readonly endpoint: MlflowEndpoint) {
     const a = endpoint.auth;
     const secrets = a?.kind === 'basic' ? [a.password, `${a.username}:${a.password}`] : a?.kind === 'bearer' ? [a.token] : [];
-    this.#http = new HttpClient(endpoint.timeoutMs, secrets, endpoint.tls);
+    this.#http = new HttpClient({ timeoutMs: endpoint.timeoutMs, secrets, ...(endpoint.tls ? { tls: endpoint.tls } : {}) });
     this.#auth = a?.kind === 'basic' ? { authorization: `Basic ${Buffer.from(`${a.username}:${a.password}`).toString('base64')}` }
       : a?.kind === 'bearer' ? { authorization: `Bearer ${a.token}` } : {};
     this.base = endpoint.trackingUri.replace(/\/+$/, '');

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggedImage, Logger, RunStatus } from '@kiln/core-trainer';
-import { type Deliverer, type Outbox, flattenParams } from '@kiln/loggers';
+import { CallGuard, type Outbox, type RemoteDelivery, encodePng, finishDelivery, flattenParams, snapshotRunFiles } from '@kiln/loggers';
 import { mlflowKey, paramText } from './batch.js';
-import { listFiles, remoteName, snapshot } from './files.js';
-import { encodePng } from './png.js';
 import type { ArtifactPayload, MetricsPayload } from './types.js';
 
 export interface MlflowLoggerParts {
@@ -11,8 +9,7 @@ export interface MlflowLoggerParts {
   readonly runDir: string;
   /** In a resumed run: steps up to this one were logged before and are skipped. */
   readonly resumeFloor: number | null;
-  readonly deliverer: Deliverer;
-  readonly close: () => Promise<void>;
+  readonly delivery: RemoteDelivery;
   readonly finishTimeoutMs: number;
   readonly maxParamLength: number;
   readonly secrets: readonly string[];
@@ -30,10 +27,12 @@ const STATUS: Record<RunStatus, string> = { finished: 'FINISHED', failed: 'FAILE
 export class MlflowLogger implements Logger {
   readonly name = 'mlflow';
   readonly #params = new Map<string, string>();
-  readonly #warned = new Set<string>();
+  readonly #calls: CallGuard;
   #finished = false;
 
-  constructor(private readonly p: MlflowLoggerParts) {}
+  constructor(private readonly p: MlflowLoggerParts) {
+    this.#calls = new CallGuard('MLflow', p.say, p.secrets);
+  }
 
   logParams(params: Readonly<Record<string, unknown>>): void {
     this.#guard('logParams', () => {
@@ -41,7 +40,7 @@ export class MlflowLogger implements Logger {
       const cut: string[] = [];
       for (const [k, v] of Object.entries(flattenParams(params))) {
         const key = mlflowKey(k);
-        let text = this.#clean(paramText(v));
+        let text = this.#calls.scrub(paramText(v));
         if (text.length > this.p.maxParamLength) {
           text = text.slice(0, this.p.maxParamLength);
           cut.push(key);
@@ -49,13 +48,13 @@ export class MlflowLogger implements Logger {
         const before = this.#params.get(key);
         if (before === text) continue;
         if (before !== undefined) {
-          this.#once(`MLflow: param '${key}' was already logged as '${before.slice(0, 50)}'; MLflow params cannot change, the new value is not sent.`);
+          this.#calls.once(`MLflow: param '${key}' was already logged as '${before.slice(0, 50)}'; MLflow params cannot change, the new value is not sent.`);
           continue;
         }
         this.#params.set(key, text);
         fresh[key] = text;
       }
-      if (cut.length) this.#once(`MLflow: param value(s) cut to ${this.p.maxParamLength} characters: ${cut.join(', ')}.`);
+      if (cut.length) this.#calls.once(`MLflow: param value(s) cut to ${this.p.maxParamLength} characters: ${cut.join(', ')}.`);
       if (Object.keys(fresh).length) this.#append('params', `params:${randomUUID()}`, { values: fresh });
     });
   }
@@ -87,19 +86,14 @@ export class MlflowLogger implements Logger {
   logText(step: number, tag: string, text: string): void {
     this.#guard('logText', () => {
       if (this.#skip(step)) return;
-      this.#artifact({ path: `text/${mlflowKey(tag)}.txt`, data: new Uint8Array(Buffer.from(this.#clean(text))) });
+      this.#artifact({ path: `text/${mlflowKey(tag)}.txt`, data: new Uint8Array(Buffer.from(this.#calls.scrub(text))) });
     });
   }
 
   /** Uploads a file or folder (config, report, a checkpoint) as artifacts named relative to the run dir; snapshotted now by hard link. */
   logArtifact(path: string): void {
     this.#guard('logArtifact', () => {
-      const id = randomUUID().slice(0, 8);
-      for (const f of listFiles(path, remoteName(path, this.p.runDir))) {
-        const blob = `blobs/${id}/${f.name}`;
-        snapshot(f.path, this.p.outbox.dir, blob);
-        this.#artifact({ path: f.name, blob });
-      }
+      for (const f of snapshotRunFiles(path, this.p.runDir, this.p.outbox.dir)) this.#artifact({ path: f.name, blob: f.blob });
     });
   }
 
@@ -114,13 +108,9 @@ export class MlflowLogger implements Logger {
     try {
       this.#append('finish', 'finish', { status: STATUS[status] ?? 'FAILED', endTime: Date.now() });
       await this.p.outbox.flush();
-      const { remaining } = await this.p.deliverer.drain(this.p.finishTimeoutMs);
-      const why = this.p.deliverer.status().lastError;
-      await this.p.deliverer.stop();
-      await this.p.close();
-      if (remaining > 0) this.p.say(`MLflow: ${remaining} event(s) not delivered${why ? ` (last error: ${why})` : ''}; they are kept in ${this.p.outbox.dir}. Upload them with \`kiln sync ${this.p.runDir}\`.`);
+      await finishDelivery(this.p.delivery, { label: 'MLflow', say: this.p.say, timeoutMs: this.p.finishTimeoutMs, outboxDir: this.p.outbox.dir, runDir: this.p.runDir });
     } catch (e) {
-      this.p.say(`MLflow: finish failed: ${this.#clean(String((e as Error)?.message ?? e))}`);
+      this.p.say(`MLflow: finish failed: ${this.#calls.scrub(String((e as Error)?.message ?? e))}`);
     } finally {
       await this.p.outbox.close().catch(() => undefined);
     }
@@ -135,25 +125,11 @@ export class MlflowLogger implements Logger {
   }
 
   #append(kind: string, key: string, payload: unknown): void {
-    if (this.p.outbox.append(kind, key, payload) < 0) this.#once(`MLflow outbox: ${this.p.outbox.status().lastError ?? 'append failed'}`);
+    this.#calls.append(this.p.outbox, kind, key, payload);
   }
 
-  #clean(s: string): string {
-    return this.p.secrets.reduce((t, k) => t.split(k).join('***'), s);
-  }
-
-  #once(message: string): void {
-    if (this.#warned.has(message)) return;
-    this.#warned.add(message);
-    this.p.say(message);
-  }
-
+  /** Runs a logging call unless finished; it never throws into training (see CallGuard). */
   #guard(method: string, fn: () => void): void {
-    if (this.#finished) return;
-    try {
-      fn();
-    } catch (e) {
-      this.#once(`MLflow: ${method} failed: ${this.#clean(String((e as Error)?.message ?? e))}`);
-    }
+    if (!this.#finished) this.#calls.run(method, fn);
   }
 }

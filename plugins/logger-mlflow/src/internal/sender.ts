@@ -1,11 +1,11 @@
 import { createReadStream, existsSync, rmSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { type OutboxRecord, RemoteError, type SendResult, sendInOrder } from '@kiln/loggers';
 import { LOG_BATCH_LIMITS, chunk, metricValue } from './batch.js';
 import { type KeyValue, type Metric, type MlflowClient, MlflowError } from './client.js';
-import { RemoteError } from './http.js';
 import type { MlflowSettings } from './settings.js';
 import { type MlflowRunState, writeState } from './state.js';
-import type { ArtifactPayload, MetricsPayload, OutboxRecordLike, SendOutcome } from './types.js';
+import type { ArtifactPayload, MetricsPayload } from './types.js';
 
 const MIME: Record<string, string> = {
   '.json': 'application/json', '.html': 'text/html', '.txt': 'text/plain', '.md': 'text/markdown', '.png': 'image/png',
@@ -31,24 +31,12 @@ export class MlflowSender {
     private readonly warn: (message: string) => void,
   ) {}
 
-  async send(records: readonly OutboxRecordLike[], signal?: AbortSignal): Promise<SendOutcome> {
-    this.client.signal = signal;
-    try {
-      for (let i = 0; i < records.length;) {
-        signal?.throwIfAborted();
-        i = await this.#step(records, i);
-      }
-      return { ok: true };
-    } catch (e) {
-      const err = e instanceof RemoteError ? e : new RemoteError(this.client.scrub(String((e as Error)?.message ?? e)), 'retry');
-      if (err.kind === 'retry') return { ok: false, error: err.message, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) };
-      return { ok: false, fatal: true, error: err.message };
-    } finally {
-      this.client.signal = undefined;
-    }
+  /** Delivers `records` (oldest first); never rejects. */
+  send(records: readonly OutboxRecord[], signal?: AbortSignal): Promise<SendResult> {
+    return sendInOrder(records, signal, this.client, (i) => this.#step(records, i));
   }
 
-  async #step(records: readonly OutboxRecordLike[], i: number): Promise<number> {
+  async #step(records: readonly OutboxRecord[], i: number): Promise<number> {
     const r = records[i]!;
     let j = i;
     while (j < records.length && records[j]!.kind === r.kind) j++;
@@ -85,14 +73,14 @@ export class MlflowSender {
     return i + group.length;
   }
 
-  async #done(group: readonly OutboxRecordLike[]): Promise<void> {
+  async #done(group: readonly OutboxRecord[]): Promise<void> {
     if (group.length === 0) return;
     await writeState(this.outboxDir, this.state);
     this.ack(group.map((g) => g.seq));
   }
 
   /** Metrics of consecutive records in chunks of ≤ 1000 (and ≤ 1 MB); records fully sent are acknowledged after each chunk. */
-  async #metrics(runId: string, group: readonly OutboxRecordLike[]): Promise<void> {
+  async #metrics(runId: string, group: readonly OutboxRecord[]): Promise<void> {
     const entries: { metric: Metric; record: number }[] = [];
     group.forEach((g, record) => {
       const p = g.payload as MetricsPayload;

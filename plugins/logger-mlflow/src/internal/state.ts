@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KilnError } from '@kiln/core-trainer';
+import { writeJsonAtomic, writeJsonAtomicSync } from '@kiln/loggers';
 import { MlflowErrorCodes } from '../errors.js';
 import type { KeyValue } from './client.js';
 
@@ -38,21 +38,12 @@ export function readState(outboxDir: string): MlflowRunState | undefined {
   }
 }
 
+/** Atomic write (temporary file, then rename), used at open. */
 export function writeStateSync(outboxDir: string, state: MlflowRunState): void {
-  const path = stateFile(outboxDir);
-  writeFileSync(`${path}.tmp`, JSON.stringify(state));
-  renameSync(`${path}.tmp`, path);
+  writeJsonAtomicSync(stateFile(outboxDir), state);
 }
 
 /** Durable write (fsync, then rename) off the event loop. */
-export async function writeState(outboxDir: string, state: MlflowRunState): Promise<void> {
-  const path = stateFile(outboxDir);
-  const fh = await open(`${path}.tmp`, 'w');
-  try {
-    await fh.writeFile(JSON.stringify(state));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(`${path}.tmp`, path);
+export function writeState(outboxDir: string, state: MlflowRunState): Promise<void> {
+  return writeJsonAtomic(stateFile(outboxDir), state);
 }

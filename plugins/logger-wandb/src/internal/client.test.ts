@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Loopback, type Reply } from '../../test/loopback.js';
+import { RemoteError } from '@kiln/loggers';
+import { Loopback, type Reply } from '@kiln/loggers/testing';
 import { WandbClient } from './client.js';
-import { RemoteError, parseRetryAfter } from './http.js';
 
 let lb: Loopback | undefined;
 afterEach(async () => lb?.close());
@@ -61,11 +61,5 @@ describe('WandbClient follows the retry rules of W&B core', () => {
     expect(e.message).toContain('http://127.0.0.1:1/x');
     expect(e.message).not.toContain('secret');
     await c.close();
-  });
-
-  it('parses Retry-After as seconds or an HTTP date', () => {
-    expect(parseRetryAfter('3')).toBe(3000);
-    expect(parseRetryAfter(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
-    expect(parseRetryAfter('soon')).toBeUndefined();
   });
 });

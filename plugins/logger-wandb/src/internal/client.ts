@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { HttpClient, RemoteError, parseRetryAfter, safeUrl, type HttpResult } from './http.js';
+import { HttpClient, type HttpResult, RemoteError, parseRetryAfter, safeUrl } from '@kiln/loggers';
 
 /** Where and as whom to talk to W&B. The key is only ever used to build the auth header. */
 export interface WandbEndpoint {
@@ -53,7 +53,7 @@ export class WandbClient {
   readonly #auth: string;
 
   constructor(readonly endpoint: WandbEndpoint) {
-    this.#http = new HttpClient(endpoint.timeoutMs, [endpoint.apiKey]);
+    this.#http = new HttpClient({ timeoutMs: endpoint.timeoutMs, secrets: [endpoint.apiKey, `api:${endpoint.apiKey}`] }); // `api:<key>`: its base64 is the Basic auth header
     this.#auth = `Basic ${Buffer.from(`api:${endpoint.apiKey}`).toString('base64')}`;
   }
 

@@ -1,9 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { LoggedImage, Logger, RunStatus } from '@kiln/core-trainer';
-import { type Deliverer, type Outbox, redactSecrets } from '@kiln/loggers';
-import { type FilePayload, listFiles, remoteName, snapshot } from './files.js';
-import { type ConsolePayload, type HistoryPayload, configYaml, histogram, safeName } from './payloads.js';
-import { encodePng } from './png.js';
+import { CallGuard, type Outbox, type RemoteDelivery, encodePng, finishDelivery, redactSecrets, snapshotRunFiles } from '@kiln/loggers';
+import { type ConsolePayload, type FilePayload, type HistoryPayload, configYaml, histogram, safeName } from './payloads.js';
 import type { WandbSender } from './sender.js';
 import type { WandbRunState } from './state.js';
 
@@ -16,7 +14,7 @@ export interface WandbLoggerParts {
   readonly nextConsole: number;
   /** In a resumed run: steps up to this one were logged before and are skipped. */
   readonly resumeFloor: number | null;
-  readonly online?: { deliverer: Deliverer; sender: WandbSender; close: () => Promise<void>; heartbeatMs: number };
+  readonly online?: RemoteDelivery & { sender: WandbSender; heartbeatMs: number };
   readonly finishTimeoutMs: number;
   /** Strings that must never be written (the API key). */
   readonly secrets: readonly string[];
@@ -40,8 +38,10 @@ export class WandbLogger implements Logger {
   #finished = false;
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #start: number;
+  readonly #calls: CallGuard;
 
   constructor(private readonly p: WandbLoggerParts) {
+    this.#calls = new CallGuard('W&B', p.say, p.secrets);
     this.#line = p.nextLine;
     this.#console = p.nextConsole;
     this.#start = p.state.startTime;
@@ -54,7 +54,7 @@ export class WandbLogger implements Logger {
 
   logParams(params: Readonly<Record<string, unknown>>): void {
     this.#guard('logParams', () => {
-      Object.assign(this.#config, this.#clean(redactSecrets({ ...params })));
+      Object.assign(this.#config, this.#calls.scrub(redactSecrets({ ...params })));
       this.#append('config', `config:${randomUUID()}`, { config: this.#config });
     });
   }
@@ -85,7 +85,7 @@ export class WandbLogger implements Logger {
   logText(step: number, tag: string, text: string): void {
     this.#guard('logText', () => {
       if (this.#skip(step)) return;
-      const clean = this.#clean(text) as string;
+      const clean = this.#calls.scrub(text);
       for (const line of clean.split(/\r?\n/)) {
         const payload: ConsolePayload = { line: this.#console, text: line, stderr: false, label: tag, time: Date.now() };
         this.#append('console', `console:${this.#console++}`, payload);
@@ -98,11 +98,8 @@ export class WandbLogger implements Logger {
   /** Uploads a file or a folder (e.g. a checkpoint) as run files, named relative to the run dir; snapshotted now by hard link. */
   logArtifact(path: string): void {
     this.#guard('logArtifact', () => {
-      const id = randomUUID().slice(0, 8);
-      for (const f of listFiles(path, remoteName(path, this.p.runDir))) {
-        const blob = `blobs/${id}/${f.name}`;
-        snapshot(f.path, this.p.outbox.dir, blob);
-        this.#append('file', `file:${f.name}:${id}`, { name: f.name, blob } satisfies FilePayload);
+      for (const f of snapshotRunFiles(path, this.p.runDir, this.p.outbox.dir)) {
+        this.#append('file', `file:${f.name}:${f.id}`, { name: f.name, blob: f.blob } satisfies FilePayload);
       }
     });
   }
@@ -125,18 +122,14 @@ export class WandbLogger implements Logger {
       const online = this.p.online;
       let remaining = this.p.outbox.status().pending;
       if (online) {
-        remaining = (await online.deliverer.drain(this.p.finishTimeoutMs)).remaining;
-        const why = online.deliverer.status().lastError;
-        await online.deliverer.stop();
-        await online.close();
-        if (remaining > 0) this.p.say(`W&B: ${remaining} event(s) not delivered${why ? ` (last error: ${why})` : ''}; they are kept in ${this.p.outbox.dir}. Upload them with \`kiln sync ${this.p.runDir}\`.`);
+        ({ remaining } = await finishDelivery(online, { label: 'W&B', say: this.p.say, timeoutMs: this.p.finishTimeoutMs, outboxDir: this.p.outbox.dir, runDir: this.p.runDir }));
       } else if (remaining > 0 && !this.p.silent) {
         this.p.say(`W&B offline: ${remaining} event(s) kept in ${this.p.outbox.dir}. Upload them with \`kiln sync ${this.p.runDir}\`.`);
       }
       const lost = this.p.outbox.status().lastError;
       if (lost) this.p.say(`W&B outbox: ${lost}`);
     } catch (e) {
-      this.p.say(`W&B: finish failed: ${this.#clean(String((e as Error)?.message ?? e))}`);
+      this.p.say(`W&B: finish failed: ${this.#calls.scrub(String((e as Error)?.message ?? e))}`);
     } finally {
       await this.p.outbox.close().catch(() => undefined);
     }
@@ -154,31 +147,11 @@ export class WandbLogger implements Logger {
   }
 
   #append(kind: string, key: string, payload: unknown): void {
-    if (this.p.outbox.append(kind, key, payload) < 0) this.#once(`W&B outbox: ${this.p.outbox.status().lastError ?? 'append failed'}`);
+    this.#calls.append(this.p.outbox, kind, key, payload);
   }
 
-  #clean(v: unknown): unknown {
-    if (typeof v === 'string') return this.p.secrets.reduce((s, k) => s.split(k).join('***'), v);
-    if (Array.isArray(v)) return v.map((x) => this.#clean(x));
-    if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.#clean(x)]));
-    }
-    return v;
-  }
-
-  #warned = new Set<string>();
-  #once(message: string): void {
-    if (this.#warned.has(message)) return;
-    this.#warned.add(message);
-    this.p.say(message);
-  }
-
+  /** Runs a logging call unless finished; it never throws into training (see CallGuard). */
   #guard(method: string, fn: () => void): void {
-    if (this.#finished) return;
-    try {
-      fn();
-    } catch (e) {
-      this.#once(`W&B: ${method} failed: ${this.#clean(String((e as Error)?.message ?? e))}`);
-    }
+    if (!this.#finished) this.#calls.run(method, fn);
   }
 }

@@ -9,6 +9,14 @@ export interface HistoryPayload {
   timestamp: number;
 }
 
+/** A run file waiting for upload: its W&B name and either inline bytes or a snapshot (`snapshotRunFiles`) under the outbox folder. */
+export interface FilePayload {
+  name: string;
+  data?: Uint8Array;
+  /** Path of the snapshot relative to the outbox folder. */
+  blob?: string;
+}
+
 /** One console line as the outbox keeps it. */
 export interface ConsolePayload {
   line: number;

@@ -1,11 +1,9 @@
 import { createReadStream, existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { type OutboxRecord, RemoteError, type SendResult, sendInOrder } from '@kiln/loggers';
 import type { WandbClient } from './client.js';
-import type { FilePayload } from './files.js';
-import { RemoteError } from './http.js';
-import { type ConsolePayload, type HistoryPayload, consoleLine, historyLine, summaryLine, configJson } from './payloads.js';
+import { type ConsolePayload, type FilePayload, type HistoryPayload, consoleLine, historyLine, summaryLine, configJson } from './payloads.js';
 import { type WandbRunState, writeState } from './state.js';
-import type { OutboxRecordLike, SendOutcome } from './types.js';
 
 /** Fields of the run, sent with the first UpsertBucket (the `run` record). */
 export interface RunPayload {
@@ -38,21 +36,8 @@ export class WandbSender {
   ) {}
 
   /** Delivers `records` (oldest first); never rejects. */
-  async send(records: readonly OutboxRecordLike[], signal?: AbortSignal): Promise<SendOutcome> {
-    this.client.signal = signal;
-    try {
-      for (let i = 0; i < records.length;) {
-        signal?.throwIfAborted();
-        i = await this.#step(records, i);
-      }
-      return { ok: true };
-    } catch (e) {
-      const err = e instanceof RemoteError ? e : new RemoteError(this.client.scrub(String((e as Error)?.message ?? e)), 'retry');
-      if (err.kind === 'retry') return { ok: false, error: err.message, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) };
-      return { ok: false, fatal: true, error: err.message };
-    } finally {
-      this.client.signal = undefined;
-    }
+  send(records: readonly OutboxRecord[], signal?: AbortSignal): Promise<SendResult> {
+    return sendInOrder(records, signal, this.client, (i) => this.#step(records, i));
   }
 
   /** A file_stream request with no data, when nothing was sent for `idleMs`; errors are ignored. */
@@ -61,9 +46,9 @@ export class WandbSender {
     await this.#stream({}).catch(() => undefined);
   }
 
-  async #step(records: readonly OutboxRecordLike[], i: number): Promise<number> {
+  async #step(records: readonly OutboxRecord[], i: number): Promise<number> {
     const r = records[i]!;
-    const run = (n: number): OutboxRecordLike[] => {
+    const run = (n: number): OutboxRecord[] => {
       let j = i;
       while (j < records.length && records[j]!.kind === r.kind && j - i < n) j++;
       return records.slice(i, j);
@@ -96,7 +81,7 @@ export class WandbSender {
     }
   }
 
-  async #done(group: readonly OutboxRecordLike[], i: number): Promise<number> {
+  async #done(group: readonly OutboxRecord[], i: number): Promise<number> {
     await writeState(this.outboxDir, this.state);
     this.ack(group.map((g) => g.seq));
     return i + group.length;
@@ -119,7 +104,7 @@ export class WandbSender {
   }
 
   /** One file_stream request for the consecutive history and console lines from `i`. */
-  async #lines(records: readonly OutboxRecordLike[], i: number): Promise<OutboxRecordLike[]> {
+  async #lines(records: readonly OutboxRecord[], i: number): Promise<OutboxRecord[]> {
     await this.#ensureRun();
     const s = this.state;
     const base = s.lineBase ?? 0;
@@ -128,7 +113,7 @@ export class WandbSender {
     let histFirst = -1;
     let consFirst = -1;
     let bytes = 0;
-    const taken: OutboxRecordLike[] = [];
+    const taken: OutboxRecord[] = [];
     const summary = { ...s.summary };
     for (let j = i; j < records.length && (records[j]!.kind === 'history' || records[j]!.kind === 'console'); j++) {
       const r = records[j]!;

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KilnError } from '@kiln/core-trainer';
+import { writeJsonAtomic, writeJsonAtomicSync } from '@kiln/loggers';
 import { WandbErrorCodes } from '../errors.js';
 
 /**
@@ -42,20 +42,10 @@ export function readState(outboxDir: string): WandbRunState | undefined {
 
 /** Writes the state synchronously and atomically (used at open and finish). */
 export function writeStateSync(outboxDir: string, state: WandbRunState): void {
-  const path = stateFile(outboxDir);
-  writeFileSync(`${path}.tmp`, JSON.stringify(state));
-  renameSync(`${path}.tmp`, path);
+  writeJsonAtomicSync(stateFile(outboxDir), state);
 }
 
 /** Writes the state durably (fsync, then rename) without blocking the event loop. */
-export async function writeState(outboxDir: string, state: WandbRunState): Promise<void> {
-  const path = stateFile(outboxDir);
-  const fh = await open(`${path}.tmp`, 'w');
-  try {
-    await fh.writeFile(JSON.stringify(state));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(`${path}.tmp`, path);
+export function writeState(outboxDir: string, state: WandbRunState): Promise<void> {
+  return writeJsonAtomic(stateFile(outboxDir), state);
 }

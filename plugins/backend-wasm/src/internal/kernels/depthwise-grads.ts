@@ -26,9 +26,9 @@ export function depthwiseBackpropInput({ inputs, attrs }: KernelArgs): tf.Tensor
 }
 
 /**
- * DepthwiseConv2dNativeBackpropFilter in one pass over dy: for every output pixel and tap,
- * df[tap, c, m] += x[tap pixel, c] · dy[pixel, c·M + m] (float64 accumulators). Depthwise
- * gradients are memory-bound, so one streaming pass beats per-tap slices and reductions.
+ * DepthwiseConv2dNativeBackpropFilter in JS: df[tap, c, m] = Σ x[tap pixel, c] · dy[pixel, c·M + m]
+ * summed row by row (float64 across rows). Depthwise gradients are memory-bound, so this beats
+ * per-tap slices + reductions and a depthwise-conv formulation on wasm.
  */
 export function depthwiseBackpropFilter({ inputs, attrs, backend: b }: KernelArgs): tf.TensorInfo {
   const a = attrs as unknown as DwAttrs & { filterShape: [number, number, number, number] };
@@ -41,24 +41,26 @@ export function depthwiseBackpropFilter({ inputs, attrs, backend: b }: KernelArg
   const xs = heapF32(backend, x), dys = heapF32(backend, dy), df = heapF32(backend, out);
   const cm = c * m;
   const acc = new Float64Array(kh * kw * cm);
-  let dyOff = 0;
+  // Per (image, output row, tap): the valid output columns q ∈ [qLo, qHi) read one x row segment;
+  // each (channel, multiplier) sums over q in a register, so acc is touched once per row.
   for (let n = 0; n < nb; n++) {
     for (let r = 0; r < oh; r++) {
-      for (let q = 0; q < ow; q++, dyOff += cm) {
-        for (let i = 0; i < kh; i++) {
-          const y = r * sh + i * dh - padInfo.top;
-          if (y < 0 || y >= ih) continue;
-          for (let j = 0; j < kw; j++) {
-            const xx = q * sw + j * dw - padInfo.left;
-            if (xx < 0 || xx >= iw) continue;
-            const xOff = ((n * ih + y) * iw + xx) * c, t = (i * kw + j) * cm;
-            if (m === 1) {
-              for (let k = 0; k < c; k++) acc[t + k] += xs[xOff + k] * dys[dyOff + k];
-            } else {
-              for (let k = 0; k < c; k++) {
-                const v = xs[xOff + k];
-                for (let u = 0; u < m; u++) acc[t + k * m + u] += v * dys[dyOff + k * m + u];
-              }
+      const dyRow = (n * oh + r) * ow * cm;
+      for (let i = 0; i < kh; i++) {
+        const y = r * sh + i * dh - padInfo.top;
+        if (y < 0 || y >= ih) continue;
+        const xRow = (n * ih + y) * iw * c;
+        for (let j = 0; j < kw; j++) {
+          const off = j * dw - padInfo.left;
+          const qLo = Math.max(0, Math.ceil(-off / sw)), qHi = Math.min(ow, Math.floor((iw - 1 - off) / sw) + 1);
+          if (qHi <= qLo) continue;
+          const t = (i * kw + j) * cm, xStep = sw * c;
+          for (let k = 0; k < c; k++) {
+            for (let u = 0; u < m; u++) {
+              let sum = 0;
+              let xi = xRow + (qLo * sw + off) * c + k, gi = dyRow + qLo * cm + k * m + u;
+              for (let q = qLo; q < qHi; q++, xi += xStep, gi += cm) sum += xs[xi] * dys[gi];
+              acc[t + k * m + u] += sum;
             }
           }
         }
