@@ -5,6 +5,7 @@ import { depthwiseBackpropFilter, depthwiseBackpropInput } from './kernels/depth
 import { identity, makeCast } from './kernels/identity.js';
 import { makeBatchMatMul } from './kernels/matmul.js';
 import { maxPoolGrad } from './kernels/maxpool-grad.js';
+import { makeOneHot } from './kernels/one-hot.js';
 import { makeMean, makeSum } from './kernels/reduce.js';
 import { tile } from './kernels/tile.js';
 
@@ -31,6 +32,7 @@ export const REPLACED_KERNELS: Readonly<Record<string, Factory>> = {
   Slice: fixed(slice),
   SplitV: fixed(splitV),
   Concat: makeConcat,
+  OneHot: makeOneHot,
 };
 
 const stock = new Map<string, tf.KernelConfig>();
