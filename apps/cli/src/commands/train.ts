@@ -76,6 +76,10 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
       detach();
     }
     await saveModelFiles(parts.model, join(runDir, 'model'));
+    // Run files for remote loggers (W&B run files, MLflow artifacts): the config and the final model.
+    for (const [file, kind] of [['config.yaml', 'config'], ['model/model.json', 'model'], ['model/weights.bin', 'model']] as const) {
+      await logger.logArtifact(join(runDir, file), kind);
+    }
     await logger.finish(result.stopReason === 'interrupted' ? 'killed' : 'finished');
     io.out(summary(result, runDir, backend.name, before));
     return exitCodeForStop(result.stopReason);

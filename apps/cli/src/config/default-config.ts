@@ -15,6 +15,6 @@ export const DEFAULT_CONFIG: RunConfigInput = {
   metrics: ['dice'],
   optimizer: { name: 'adam', lr: 3e-3 },
   schedule: { name: 'cosine' },
-  trainer: { maxEpochs: 8, logEveryNSteps: 10, numSanityValSteps: 0 },
+  trainer: { maxEpochs: 6, logEveryNSteps: 10, numSanityValSteps: 0 },
   loggers: ['jsonl'],
 };
