@@ -2,6 +2,7 @@ import { isKilnError } from '@kiln/core-trainer';
 import { checkFlags, parseArgs } from './internal/args.js';
 import { ExitCode, exitCodeForError } from './internal/exit-codes.js';
 import { type Io, processIo } from './internal/output.js';
+import { backendInstall, goldenStepCommand } from './commands/backend.js';
 import { configCommand } from './commands/config.js';
 import { dataInspect } from './commands/data-inspect.js';
 import { doctor } from './commands/doctor.js';
@@ -20,6 +21,8 @@ Commands:
   train     train a model (default: a small UNet on synthetic shapes)
   plugins   list loaded plugins, their versions, where they come from and what they provide
   doctor    check Node and the backends, and say which one 'backend: auto' picks and why
+  backend   'backend install native [--gpu] [--from <wheel|archive|dir>]': native TensorFlow, offline too
+  golden-step  one training step on two backends from the same weights; max |Δ| per variable
   config    'config schema': JSON Schema of the run config; 'config show': the resolved config
   models    list the models, or describe one: layers, output shapes, parameter counts
   data      'data inspect': counts per split and class, leakage check, sample grid
@@ -51,6 +54,17 @@ layers, output shapes and parameter counts (trainable and non-trainable).`,
 Counts per split and class, image sizes, groups, bad samples and the leakage check (no group or
 file in two splits), and writes a PNG grid of augmented training samples to --out.
 Exit 0 when clean, 2 when something leaks across splits.`,
+  backend: `kiln backend install native [--gpu] [--from <tensorflow wheel | libtensorflow archive | directory>]
+
+Installs @tensorflow/tfjs-node (or -gpu). Without --from this is the normal npm install. With
+--from (an air-gapped machine) it builds the binding from the TensorFlow libraries you bring, e.g.
+a wheel from 'pip download --no-deps tensorflow-cpu -d DIR'. It checks the result in a fresh
+process and, if anything fails, leaves nothing half-installed.`,
+  'golden-step': `kiln golden-step [--config run.yaml] --backends native,wasm [key.path=value ...]
+
+One training step of the configured model on two backends from the same weights and batch;
+prints the largest |Δ| per variable (weights after the step and gradients), so you know what
+switching backends changes before you do.`,
   config: `kiln config schema
 kiln config show [--config run.yaml] [key.path=value ...]
 
@@ -72,7 +86,7 @@ unavailable one work), then which one 'backend: auto' would choose and why.`,
 
 /** Runs the CLI and resolves with the exit code. The one error boundary: KilnErrors print their code and message, no stack unless --verbose. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, ['help', 'verbose', 'version']);
+  const { positionals, flags } = parseArgs(argv, ['help', 'verbose', 'version', 'gpu']);
   const [command = '', ...rest] = positionals;
   const verbose = flags.verbose === true;
   try {
@@ -103,6 +117,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case 'models':
         checkFlags(flags, ['config', 'input', 'classes', 'task', 'verbose'], 'models');
         return await models({ sub: rest[0], rest: rest.slice(1), flags, config }, io);
+      case 'backend':
+        checkFlags(flags, ['gpu', 'from', 'verbose'], 'backend');
+        if (rest[0] !== 'install') { io.err("kiln backend: use 'kiln backend install native [--gpu] [--from <path>]'."); return ExitCode.BAD_INPUT; }
+        return await backendInstall({ what: rest[1], gpu: flags.gpu === true, from: typeof flags.from === 'string' ? flags.from : undefined }, io);
+      case 'golden-step':
+        checkFlags(flags, ['config', 'backends', 'verbose'], 'golden-step');
+        return await goldenStepCommand({ config, overrides: rest, backends: typeof flags.backends === 'string' ? flags.backends : undefined }, io);
       case 'config':
         checkFlags(flags, ['config', 'verbose'], 'config');
         return await configCommand({ sub: rest[0], config, overrides: rest.slice(1) }, io);

@@ -1,7 +1,7 @@
 // Renders results/latest.md from the suite's JSON report.
 
-const f1 = (n) => (n === undefined || n === null || Number.isNaN(n) ? '–' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
-const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : '–');
+const f1 = (n) => (n === undefined || n === null || Number.isNaN(n) ? '–' : n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n >= 1 ? n.toFixed(2) : n.toPrecision(2));
+const ratio = (a, b) => (a && b ? `${a / b >= 10 ? (a / b).toFixed(0) : (a / b).toFixed(2)}×` : "–");
 
 /** @param {any} report */
 export function renderMarkdown(report) {
@@ -12,7 +12,9 @@ export function renderMarkdown(report) {
   L.push(`${report.date} · ${report.machine.cpu} · ${report.machine.cores} cores · Node ${report.machine.node} · 1-min load ${report.machine.loadAvg1m.min.toFixed(1)}–${report.machine.loadAvg1m.max.toFixed(1)} · ${report.seconds} s`);
   L.push('', `Training images/second (median over ${report.config.repeats} processes × ${report.config.rounds} rounds, ~${report.config.budget} s each, run round-robin). `
     + 'Loop: `tf.variableGrads` + Adam inside one `tf.tidy`, loss read back every step, a fixed random batch (no data pipeline). '
-    + 'Absolute numbers depend on the load of the machine; compare the ratios, which come from the same run.', '');
+    + 'Absolute numbers depend on the load of the machine; compare the ratios, which come from the same run. '
+    + 'The Keras models run after all tfjs runs, in their own process.', '');
+  if (report.config.nativeSearch) L.push(`native: tfjs-node 4.22.0 built offline from the tensorflow-cpu 2.21.0 wheel by \`installNative\`, loaded from ${report.config.nativeSearch} (KILN_NATIVE_SEARCH).`, '');
   const bs = report.backends;
   L.push(`| model | ${bs.map((b) => b.title).join(' | ')} | Keras 3 fit |`);
   L.push(`|---|${bs.map(() => '---:').join('|')}|---:|`);

@@ -4,7 +4,7 @@
 // Writes results/latest.json and results/latest.md (and a dated copy under results/runs/).
 //
 //   node src/run.mjs [--models cnn,unet,mobilenet,efficientnet] [--backends native,kiln-wasm-1,kiln-wasm-2,stock-wasm]
-//                    [--repeats 2] [--rounds 2] [--budget 3] [--stock-models cnn,unet] [--quick] [--no-keras]
+//                    [--repeats 2] [--rounds 2] [--budget 3] [--stock-models cnn,unet] [--quick] [--no-keras] [--render]
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +23,13 @@ const opt = (name, dflt) => {
   return i >= 0 ? argv[i + 1] : dflt;
 };
 const quick = argv.includes('--quick');
+if (argv.includes('--render')) {
+  // Re-render latest.md from latest.json (after a change to report.mjs), without measuring.
+  const { readFileSync } = await import('node:fs');
+  const out = join(here, '..', 'results');
+  writeFileSync(join(out, 'latest.md'), renderMarkdown(JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'))));
+  process.exit(0);
+}
 const cfg = {
   models: opt('models', MODELS.map((m) => m.id).join(',')).split(','),
   backends: opt('backends', BACKENDS.map((b) => b.id).join(',')).split(','),

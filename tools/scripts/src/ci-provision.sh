@@ -22,3 +22,7 @@ chromium_step() {
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >/tmp/kiln-apt.log 2>&1 || { tail -3 /tmp/kiln-apt.log; return 1; }
 }
 step "chromium (/usr/bin/chromium)" chromium_step
+
+#  - native TensorFlow: tfjs-node's binding built offline from the TensorFlow CPU wheel when pip can get it
+#    (nothing is saved to package.json; no 'npm install' may run after this, it would prune it)
+step "native backend (tfjs-node from the TensorFlow wheel)" node tools/scripts/src/native/provision.mjs

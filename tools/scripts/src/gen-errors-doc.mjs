@@ -9,6 +9,7 @@ const root = resolve(import.meta.dirname, '../../..');
 const decl = /^\s*[A-Z0-9_]+:\s*'(KILN_[A-Z0-9_]+)',?\s*(?:\/\/\s*(.*))?$/;
 const rows = new Map();
 const missing = [];
+const used = new Map(); // code literal → first file using it
 
 function walk(dir) {
   for (const name of readdirSync(dir)) {
@@ -17,6 +18,7 @@ function walk(dir) {
     if (statSync(p).isDirectory()) walk(p);
     else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) {
       for (const line of readFileSync(p, 'utf8').split('\n')) {
+        for (const u of line.matchAll(/['"`](KILN_[A-Z0-9_]+)['"`]/g)) if (!used.has(u[1])) used.set(u[1], relative(root, p));
         const m = decl.exec(line);
         if (!m) continue;
         const where = relative(root, p).split('/').slice(0, 2).join('/');
@@ -35,6 +37,8 @@ for (const [where, list] of [...byProject].sort()) {
   md += `\n## ${where}\n\n| code | when, and what to do |\n| --- | --- |\n`;
   for (const [code, text] of list) md += `| \`${code}\` | ${text.replace(/\|/g, '\\|')} |\n`;
 }
+const undeclared = [...used].filter(([code]) => !rows.has(code)).map(([code, file]) => `${code} (${file})`);
+if (undeclared.length) missing.push(...undeclared.map((u) => `undeclared ${u}`));
 const target = join(root, 'docs/errors.md');
 if (process.argv.includes('--check')) {
   let current = '';
