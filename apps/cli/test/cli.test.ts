@@ -26,6 +26,7 @@ describe('kiln train', () => {
     expect(readFileSync(join(run, 'config.yaml'), 'utf8')).toMatch(/maxEpochs: 2/);
     const history = readFileSync(join(run, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(history.filter((h) => 'val_dice' in (h.values ?? h))).toHaveLength(2);
+    expect(JSON.parse(readFileSync(join(run, 'history.json'), 'utf8'))).toEqual(history);
     expect(JSON.parse(readFileSync(join(run, 'model', 'model.json'), 'utf8')).modelTopology).toBeTruthy();
     expect(c.out()).toMatch(/epoch 2\/2/);
     expect(c.out()).toMatch(/val_dice: \d\.\d+ → \d\.\d+/);
@@ -48,6 +49,16 @@ describe('kiln train', () => {
     const listing = capture(c.cwd);
     expect(await main(['plugins', '--config', 'run.yaml'], listing.io)).toBe(0);
     expect(listing.out()).toMatch(/example-tiny-seg\s+1\.0\.0\s+.*my-plugin\.mjs\s+model tiny-seg/);
+  });
+});
+
+describe('kiln train: classification', () => {
+  it("fills classCounts from the training split for classWeights: 'balanced'", async () => {
+    const c = capture();
+    const code = await main(['train', 'backend=wasm', 'name=cls', 'data.task=classification', 'data.size=48', 'data.valSize=12', 'data.imageSize=32',
+      'model={name: cnn-baseline}', 'loss={name: cross-entropy, classWeights: balanced}', 'metrics=[accuracy]', 'trainer.maxEpochs=1', 'schedule=null'], c.io);
+    expect(code, c.err()).toBe(0);
+    expect(c.out()).toMatch(/val_accuracy: \d/);
   });
 });
 

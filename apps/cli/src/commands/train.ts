@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ProgressBar } from '@kiln/callbacks';
 import { type Callback, type FitResult, type Logger, Trainer, saveModelFiles, writeCheckpoint } from '@kiln/core-trainer';
 import { type BadSample, writeBadSampleReport } from '@kiln/data';
-import { FanoutLogger, redactSecrets } from '@kiln/loggers';
+import { FanoutLogger, readHistory, redactSecrets, writeJsonAtomic } from '@kiln/loggers';
 import { loadConfig } from '../config/load.js';
 import { makeCallbacks } from '../internal/assemble.js';
 import { exitCodeForStop } from '../internal/exit-codes.js';
@@ -80,6 +81,8 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
     for (const [file, kind] of [['config.yaml', 'config'], ['model/model.json', 'model'], ['model/weights.bin', 'model']] as const) {
       await logger.logArtifact(join(runDir, file), kind);
     }
+    const historyFile = join(runDir, 'history.jsonl');
+    if (existsSync(historyFile)) await writeJsonAtomic(join(runDir, 'history.json'), readHistory(historyFile));
     await logger.finish(result.stopReason === 'interrupted' ? 'killed' : 'finished');
     io.out(summary(result, runDir, backend.name, before));
     return exitCodeForStop(result.stopReason);

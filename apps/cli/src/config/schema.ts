@@ -38,7 +38,8 @@ export const runConfigSchema = z.object({
       name: z.string().min(1), match: z.string().min(1), lr: z.number().positive().optional(), weightDecay: z.number().min(0).optional(),
     }).strict()).optional(),
   }).loose().default({ name: 'adam', lr: 1e-3 }),
-  schedule: named.optional(),
+  /** LR schedule; omit or `null` for a constant LR. */
+  schedule: named.nullable().optional(),
   /** Mixup / CutMix of training batches (λ ~ Beta(alpha, alpha)); the loss is mixed accordingly. */
   mixup: z.object({
     alpha: z.number().positive(),

@@ -3,7 +3,8 @@ import {
   type BatchSource, type Callback, CoreTokens, type Dataset, type Loss, type Metric, type PluginHost, type Registries,
   type Registry, Rng, SupervisedModule, KilnError, withSeededRandom,
 } from '@kiln/core-trainer';
-import { BatchLoader } from '@kiln/data';
+import { BatchLoader, datasetLabels } from '@kiln/data';
+import { countLabels } from '@kiln/losses';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { type ZodType, z } from 'zod';
 import { validate } from '../config/load.js';
@@ -78,7 +79,7 @@ export async function assemble(container: DependencyContainer, config: RunConfig
   // Weight initialisation drawn from the run seed, whatever the factory does internally.
   const model = withSeededRandom(new Rng(seed).fork('model-init'),
     () => run.model.factory.create(run.model.options, { inputShape: spec.inputShape, numClasses: spec.numClasses, task: spec.task }));
-  const loss: Loss = run.loss.factory.create(run.loss.options);
+  const loss: Loss = run.loss.factory.create(await withClassCounts(run.loss.options, datasets.train));
   const metrics: Metric[] = run.metrics.map((m) => m.factory.create(m.options));
   const schedule = run.schedule;
   const module = new SupervisedModule({
@@ -89,6 +90,16 @@ export async function assemble(container: DependencyContainer, config: RunConfig
     mixup: config.mixup,
   });
   return { module, train, val, model, datasets };
+}
+
+/**
+ * `classWeights: 'balanced'` needs the training split's label counts (scikit-learn's rule):
+ * filled in here from the data unless the config gives `classCounts`.
+ */
+async function withClassCounts(options: Record<string, unknown>, train: Dataset): Promise<Record<string, unknown>> {
+  if (options.classWeights !== 'balanced' || options.classCounts !== undefined || train.spec.task !== 'classification') return options;
+  const labels = (await datasetLabels(train)).filter((l): l is number => typeof l === 'number');
+  return { ...options, classCounts: countLabels(labels, train.spec.numClasses) };
 }
 
 /** Instantiates the configured callbacks. */
