@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
-import { CoreTokens, createRunContainer, registerCoreTrainer } from '@kiln/core-trainer';
 import { inspectData } from '@kiln/data';
 import { loadConfig } from '../config/load.js';
 import { resolveRun } from '../internal/assemble.js';
 import type { Io } from '../internal/output.js';
-import { loadPlugins } from '../internal/plugins.js';
+import { withPlugins } from '../internal/session.js';
 import { table } from './plugins.js';
 
 /**
@@ -14,11 +13,7 @@ import { table } from './plugins.js';
  */
 export async function dataInspect(args: { config?: string; overrides: readonly string[]; out?: string }, io: Io): Promise<number> {
   const { config, baseDir } = loadConfig(args.config, args.overrides, io.cwd);
-  const container = createRunContainer();
-  registerCoreTrainer(container, { seed: config.seed });
-  try {
-    const host = container.resolve(CoreTokens.PluginHost);
-    await loadPlugins(host, config.plugins, baseDir);
+  return withPlugins(config, baseDir, async (host) => {
     const run = resolveRun(host, config);
     const { train, val } = await run.data.factory.create(run.data.options, { seed: config.seed, cwd: baseDir });
     const outDir = resolve(io.cwd, args.out ?? 'data-inspect');
@@ -37,7 +32,5 @@ export async function dataInspect(args: { config?: string; overrides: readonly s
     for (const d of report.leakage.duplicates) io.out(`LEAK: ${d.files.join(', ')} in ${d.splits.join(' and ')} (same ${d.by})`);
     if (report.gridFile) io.out(`augmented samples: ${report.gridFile}`);
     return report.leakage.ok ? 0 : 2;
-  } finally {
-    await container.dispose();
-  }
+  });
 }

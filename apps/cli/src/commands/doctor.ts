@@ -1,17 +1,12 @@
-import { CoreTokens, createRunContainer, registerCoreTrainer } from '@kiln/core-trainer';
 import { loadConfig } from '../config/load.js';
 import type { Io } from '../internal/output.js';
-import { loadPlugins } from '../internal/plugins.js';
+import { withPlugins } from '../internal/session.js';
 import { table } from './plugins.js';
 
 /** `kiln doctor`: Node version, every backend and whether it can run here, and which `auto` picks and why. */
 export async function doctor(args: { config?: string; overrides: readonly string[] }, io: Io): Promise<number> {
   const { config, baseDir } = loadConfig(args.config, args.overrides, io.cwd);
-  const container = createRunContainer();
-  registerCoreTrainer(container);
-  try {
-    const host = container.resolve(CoreTokens.PluginHost);
-    await loadPlugins(host, config.plugins, baseDir);
+  return withPlugins(config, baseDir, async (host) => {
     io.out(`node ${process.version} on ${process.platform}-${process.arch}`);
     const providers = host.registries.backends.entries().map((e) => ({ ...e, p: e.value })).sort((a, b) => b.p.priority - a.p.priority);
     const rows: string[][] = [];
@@ -24,7 +19,5 @@ export async function doctor(args: { config?: string; overrides: readonly string
     io.out(table(['backend', 'priority', 'plugin', 'status'], rows));
     io.out(chosen ? `backend: auto would choose '${chosen}': the highest-priority backend that is available.` : 'No backend is available.');
     return chosen ? 0 : 3;
-  } finally {
-    await container.dispose();
-  }
+  });
 }

@@ -1,9 +1,9 @@
-import { CoreTokens, KilnError, createRunContainer, describeModel, formatModelDescription, registerCoreTrainer } from '@kiln/core-trainer';
+import { KilnError, describeModel, formatModelDescription } from '@kiln/core-trainer';
 import { applyOverride, loadConfig } from '../config/load.js';
 import { CliErrorCodes } from '../errors.js';
 import { resolveRun } from '../internal/assemble.js';
 import type { Io } from '../internal/output.js';
-import { loadPlugins } from '../internal/plugins.js';
+import { withPlugins } from '../internal/session.js';
 import { table } from './plugins.js';
 
 /**
@@ -13,11 +13,7 @@ import { table } from './plugins.js';
  */
 export async function models(args: { sub?: string; rest: readonly string[]; flags: Record<string, string | true>; config?: string }, io: Io): Promise<number> {
   const { config, baseDir } = loadConfig(args.config, [], io.cwd);
-  const container = createRunContainer();
-  registerCoreTrainer(container);
-  try {
-    const host = container.resolve(CoreTokens.PluginHost);
-    await loadPlugins(host, config.plugins, baseDir);
+  return withPlugins(config, baseDir, async (host) => {
     if (args.sub === 'list' || args.sub === undefined) {
       io.out(table(['model', 'plugin', 'description'], host.registries.models.entries().map((e) => [e.name, e.plugin, e.value.description ?? ''])));
       return 0;
@@ -37,9 +33,7 @@ export async function models(args: { sub?: string; rest: readonly string[]; flag
     io.out(formatModelDescription(describeModel(built)));
     built.dispose();
     return 0;
-  } finally {
-    await container.dispose();
-  }
+  });
 }
 
 function parseShape(v: string | true | undefined): [number, number, number] {

@@ -1,16 +1,12 @@
-import { CoreTokens, type Registries, createRunContainer, registerCoreTrainer } from '@kiln/core-trainer';
+import { type Registries } from '@kiln/core-trainer';
 import { loadConfig } from '../config/load.js';
 import type { Io } from '../internal/output.js';
-import { loadPlugins } from '../internal/plugins.js';
+import { withPlugins } from '../internal/session.js';
 
 /** `kiln plugins`: every loaded plugin (name, version, where from) and what each registered. */
 export async function listPlugins(args: { config?: string; overrides: readonly string[] }, io: Io): Promise<number> {
   const { config, baseDir } = loadConfig(args.config, args.overrides, io.cwd);
-  const container = createRunContainer();
-  registerCoreTrainer(container);
-  try {
-    const host = container.resolve(CoreTokens.PluginHost);
-    await loadPlugins(host, config.plugins, baseDir);
+  return withPlugins(config, baseDir, async (host) => {
     const provided = new Map<string, string[]>();
     for (const [kind, registry] of Object.entries(host.registries) as [keyof Registries, Registries[keyof Registries]][]) {
       for (const e of registry.entries()) provided.set(e.plugin, [...(provided.get(e.plugin) ?? []), `${registry.kind} ${e.name}`]);
@@ -19,9 +15,7 @@ export async function listPlugins(args: { config?: string; overrides: readonly s
     const rows = host.plugins.map((p) => [p.name, p.version ?? '-', p.source, (provided.get(p.name) ?? []).join(', ')]);
     io.out(table(['plugin', 'version', 'from', 'provides'], rows));
     return 0;
-  } finally {
-    await container.dispose();
-  }
+  });
 }
 
 export function table(head: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { CliErrorCodes } from '../errors.js';
-import { CoreTokens, KilnError, createRunContainer, registerCoreTrainer } from '@kiln/core-trainer';
+import { KilnError } from '@kiln/core-trainer';
 import { loadConfig } from '../config/load.js';
 import { resolveRun } from '../internal/assemble.js';
 import type { Io } from '../internal/output.js';
-import { loadPlugins } from '../internal/plugins.js';
+import { withPlugins } from '../internal/session.js';
 import { locateRunDir } from '../internal/resume.js';
 
 /**
@@ -15,11 +15,7 @@ export async function sync(args: { run?: string }, io: Io): Promise<number> {
   if (!args.run) throw new KilnError(CliErrorCodes.USAGE, "kiln sync needs a run directory: 'kiln sync runs/<name>'.");
   const runDir = locateRunDir(args.run, io.cwd);
   const { config, baseDir } = loadConfig(join(runDir, 'config.yaml'), [], io.cwd);
-  const container = createRunContainer();
-  registerCoreTrainer(container, { seed: config.seed });
-  try {
-    const host = container.resolve(CoreTokens.PluginHost);
-    await loadPlugins(host, config.plugins, baseDir);
+  return withPlugins(config, baseDir, async (host) => {
     const run = resolveRun(host, config);
     const ctx = { runDir, runName: config.name ?? runDir.split('/').pop()!, resumed: true, env: io.env };
     let remaining = 0;
@@ -33,7 +29,5 @@ export async function sync(args: { run?: string }, io: Io): Promise<number> {
     }
     if (!remote) io.out('This run has no remote loggers (wandb, mlflow): nothing to sync.');
     return remaining ? 3 : 0;
-  } finally {
-    await container.dispose();
-  }
+  });
 }

@@ -16,20 +16,31 @@ export interface Session {
 }
 
 /**
- * Builds a session and passes it to `use`; the run's child container is disposed afterwards,
- * whatever happens. Every config entry is validated before the backend starts or a tensor exists.
+ * A run container with the core services and every plugin (built-in and the config's) set up,
+ * passed to `use`; the container is disposed afterwards, whatever happens.
  */
-export async function withSession<T>(config: RunConfig, baseDir: string, io: Io, use: (s: Session) => Promise<T>): Promise<T> {
+export async function withPlugins<T>(config: Pick<RunConfig, 'seed' | 'plugins'>, baseDir: string,
+  use: (host: PluginHost, container: DependencyContainer) => Promise<T>): Promise<T> {
   const container = createRunContainer();
   registerCoreTrainer(container, { seed: config.seed });
   try {
     const host = container.resolve(CoreTokens.PluginHost);
     await loadPlugins(host, config.plugins, baseDir);
-    const run = resolveRun(host, config);
-    const backend = await activateBackend(host, config.backend, config.backendOptions, io);
-    const parts = await assemble(container, config, run, baseDir);
-    return await use({ container, host, run, backend, parts });
+    return await use(host, container);
   } finally {
     await container.dispose();
   }
+}
+
+/**
+ * Builds a session and passes it to `use`. Every config entry is validated before the backend
+ * starts or a tensor exists.
+ */
+export async function withSession<T>(config: RunConfig, baseDir: string, io: Io, use: (s: Session) => Promise<T>): Promise<T> {
+  return withPlugins(config, baseDir, async (host, container) => {
+    const run = resolveRun(host, config);
+    const backend = await activateBackend(host, config.backend, config.backendOptions, io);
+    const parts = await assemble(container, config, run, baseDir);
+    return use({ container, host, run, backend, parts });
+  });
 }
