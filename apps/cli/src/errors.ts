@@ -3,5 +3,4 @@ import type { KilnErrorCode } from '@kiln/core-trainer';
 /** Codes raised by the CLI itself (config codes are in config/load.ts, plugin loading in internal/plugins.ts). */
 export const CliErrorCodes = {
   USAGE: 'KILN_CLI_USAGE', // an unknown option or a missing argument on the command line: see 'kiln <command> --help'
-  BACKEND_UNKNOWN: 'KILN_BACKEND_UNKNOWN', // 'backend' names a backend no loaded plugin provides: the message lists the available ones
 } as const satisfies Record<string, KilnErrorCode>;

@@ -66,7 +66,7 @@ describe('bad input', () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown top-level key', ['train', 'epochs=3'], /KILN_CONFIG_INVALID.*'epochs': unknown key\. Allowed: name, seed, plugins/s],
     ['wrong type', ['train', 'trainer.maxEpochs=many'], /KILN_CONFIG_INVALID.*'trainer\.maxEpochs'.*number/s],
-    ['unknown backend', ['train', 'backend=tpu'], /KILN_CONFIG_INVALID.*'backend'.*"wasm"/s],
+    ['unknown backend', ['train', 'backend=tpu'], /KILN_BACKEND_UNKNOWN.*Unknown backend 'tpu'\. Available: auto, cpu, native, native-gpu, wasm/s],
     ['unknown model', ['train', 'model.name=resnet-9000'], /KILN_REGISTRY_UNKNOWN.*'model\.name': unknown model 'resnet-9000'\. Available: .*unet/s],
     ['unknown model option', ['train', 'model.depthh=3'], /KILN_CONFIG_INVALID.*'model\.depthh': unknown key/s],
     ['missing plugin file', ['train', 'plugins=[./nope.mjs]'], /KILN_PLUGIN_NOT_FOUND.*nope\.mjs/s],
@@ -91,6 +91,24 @@ describe('bad input', () => {
   });
 });
 
+describe('kernel preflight', () => {
+  const STUB = resolve(import.meta.dirname, 'fixtures/stub-backend.mjs');
+  const tiny = ['data.size=16', 'data.valSize=4', 'data.imageSize=32', 'model.depth=2', 'model.baseFilters=4', 'trainer.maxEpochs=1'];
+
+  it('a chosen backend that lacks kernels stops before training with the kernels and the backends that have them', async () => {
+    const c = capture();
+    expect(await main(['train', `plugins=[${STUB}]`, 'backend=stub', ...tiny], c.io)).toBe(3);
+    expect(c.err()).toMatch(/KILN_BACKEND_MISSING_KERNEL.*1 kernel that backend 'stub' does not register:\n\s+Conv2DBackpropFilter: registered for [a-z, -]*cpu/s);
+    expect(existsSync(join(c.cwd, 'runs'))).toBe(false);
+  });
+
+  it('auto skips it, says why, and trains on the next backend', async () => {
+    const c = capture();
+    expect(await main(['train', `plugins=[${STUB}]`, 'backend=auto', 'name=auto', ...tiny], c.io), c.err()).toBe(0);
+    expect(c.err()).toMatch(/backend: (wasm|native|cpu).*skipped stub: .*does not register/s);
+  });
+});
+
 describe('kiln --help and doctor', () => {
   it('prints help per command', async () => {
     const c = capture();
@@ -102,6 +120,7 @@ describe('kiln --help and doctor', () => {
     const c = capture();
     expect(await main(['doctor'], c.io)).toBe(0);
     expect(c.out()).toMatch(/wasm\s+\d+\s+backend-wasm\s+available/);
-    expect(c.out()).toMatch(/auto would choose '/);
+    expect(c.out()).toMatch(/auto → backend: \w+/);
+    expect(c.out()).toMatch(/The training step of model 'unet' uses \d+ kernels/);
   });
 });

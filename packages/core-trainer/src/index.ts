@@ -29,3 +29,4 @@ export { withSeededRandom, installSeededRandom } from './seeded-random.js';
 export * from './weights/index.js';
 export { TrainerErrorCodes } from './trainer/errors.js';
 export type { MixupOptions, MixInfo, MixedBatch, CutBox } from './trainer/mixup.js';
+export * from './backend/index.js';

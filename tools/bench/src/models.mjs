@@ -62,9 +62,9 @@ function mobilenet() {
 }
 
 /** EfficientNet-B0 from @kiln/plugin-model-efficientnet (Keras layer names and parameter count). */
-async function efficientnet() {
+async function efficientnet(size = 128) {
   const { buildEfficientNet } = await import('@kiln/plugin-model-efficientnet');
-  return buildEfficientNet({ variant: 'b0', numClasses: 10, inputShape: [128, 128, 3] });
+  return buildEfficientNet({ variant: 'b0', numClasses: 10, inputShape: [size, size, 3] });
 }
 
 /** @type {BenchModel[]} */
@@ -72,7 +72,16 @@ export const MODELS = [
   { id: 'cnn', title: 'CNN 4-block 64² b32', input: [64, 64, 3], batch: 32, kind: 'classification', classes: 10, build: async () => cnn() },
   { id: 'unet', title: 'UNet base16 4-level 128² b8', input: [128, 128, 3], batch: 8, kind: 'segmentation', classes: 1, build: async () => unet() },
   { id: 'mobilenet', title: 'MobileNet-style α0.5 96² b16', input: [96, 96, 3], batch: 16, kind: 'classification', classes: 10, build: async () => mobilenet() },
-  { id: 'efficientnet', title: 'EfficientNet-B0 128² b8', input: [128, 128, 3], batch: 8, kind: 'classification', classes: 10, build: efficientnet },
+  { id: 'efficientnet', title: 'EfficientNet-B0 128² b8', input: [128, 128, 3], batch: 8, kind: 'classification', classes: 10, build: () => efficientnet(128) },
+];
+
+/**
+ * Models used by other sections only (not in the models × backends table).
+ * @type {BenchModel[]}
+ */
+export const EXTRA_MODELS = [
+  // The data section compares the data pipeline with this (issue 6: EfficientNet-B0 at 224²).
+  { id: 'efficientnet-224', title: 'EfficientNet-B0 224² b8', input: [224, 224, 3], batch: 8, kind: 'classification', classes: 10, build: () => efficientnet(224) },
 ];
 
 /** True when the EfficientNet plugin can be imported (built). */

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { activateBackend } from './backends.mjs';
-import { MODELS } from './models.mjs';
+import { EXTRA_MODELS, MODELS } from './models.mjs';
 
 const cfg = { budget: 3, rounds: 2, warmup: 2, maxSteps: 40, modes: ['bare'], ...JSON.parse(process.argv[2] ?? '{}') };
 const emit = (o) => process.stdout.write(`@@BENCH ${JSON.stringify({ model: cfg.model, backend: cfg.backend, ...o })}\n`);
@@ -16,7 +16,7 @@ try {
   emit({ ok: false, error: `backend unavailable: ${e.message.split('\n')[0]}` });
   process.exit(0);
 }
-const spec = MODELS.find((m) => m.id === cfg.model);
+const spec = [...MODELS, ...EXTRA_MODELS].find((m) => m.id === cfg.model);
 const model = await spec.build();
 const B = cfg.batch ?? spec.batch;
 const cls = spec.kind === 'classification';

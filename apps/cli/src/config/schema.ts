@@ -17,7 +17,8 @@ export const runConfigSchema = z.object({
   seed: z.number().int().default(42),
   /** Extra plugins, by package name or by path relative to the config file (or the working directory). */
   plugins: z.array(z.string().min(1)).default([]),
-  backend: z.enum(BACKEND_NAMES).default('auto'),
+  /** `auto`, a built-in backend (BACKEND_NAMES) or one a plugin registers; checked against the loaded plugins. */
+  backend: z.string().min(1).default('auto'),
   /** Options of the chosen backend (e.g. wasm `{ threads: 2 }`), validated by its plugin. */
   backendOptions: z.record(z.string(), z.unknown()).default({}),
   data: z.object({

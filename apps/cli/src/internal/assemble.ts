@@ -1,10 +1,10 @@
-import type { DependencyContainer } from 'tsyringe';
 import {
-  type BatchSource, type Callback, CoreTokens, type Dataset, type Loss, type Metric, type PluginHost, type Registries,
-  type Registry, Rng, SupervisedModule, KilnError, withSeededRandom,
+  type BatchSource, type Callback, type Dataset, type Loss, type Metric, type PluginHost, type Registries,
+  type Registry, Rng, SupervisedModule, KilnError, preflight, withSeededRandom,
 } from '@kiln/core-trainer';
 import { BatchLoader, datasetLabels } from '@kiln/data';
 import { countLabels } from '@kiln/losses';
+import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { type ZodType, z } from 'zod';
 import { validate } from '../config/load.js';
@@ -61,25 +61,33 @@ function resolveOne<F extends WithSchema>(registry: Registry<F>, entry: { name: 
   return { name: entry.name, factory, options: validate(schema, entry.options, field) };
 }
 
-export interface Assembled {
-  readonly module: SupervisedModule;
+export interface RunData {
   readonly train: BatchSource;
   readonly val?: BatchSource;
-  readonly model: tfl.LayersModel;
   readonly datasets: { train: Dataset; val?: Dataset };
 }
 
-/** Builds data, model, loss, metrics and the module from a resolved run. */
-export async function assemble(container: DependencyContainer, config: RunConfig, run: ResolvedRun, baseDir: string): Promise<Assembled> {
-  const seed = container.resolve(CoreTokens.Seed);
+export interface Assembled extends RunData {
+  readonly module: SupervisedModule;
+  readonly model: tfl.LayersModel;
+}
+
+/** Builds the datasets and their loaders (no tensors yet: backend-independent). */
+export async function buildData(config: RunConfig, run: ResolvedRun, baseDir: string): Promise<RunData> {
+  const seed = config.seed;
   const datasets = await run.data.factory.create(run.data.options, { seed, cwd: baseDir });
-  const spec = datasets.train.spec;
   const train = new BatchLoader(datasets.train, { batchSize: config.data.batchSize, shuffle: config.data.shuffle, seed });
   const val = datasets.val ? new BatchLoader(datasets.val, { batchSize: config.data.valBatchSize ?? config.data.batchSize, shuffle: false, seed }) : undefined;
+  return { train, val, datasets };
+}
+
+/** Builds model, loss, metrics and the module on the active backend, weights initialised from the run seed. */
+export async function buildModule(config: RunConfig, run: ResolvedRun, data: RunData): Promise<Assembled> {
+  const spec = data.datasets.train.spec;
   // Weight initialisation drawn from the run seed, whatever the factory does internally.
-  const model = withSeededRandom(new Rng(seed).fork('model-init'),
+  const model = withSeededRandom(new Rng(config.seed).fork('model-init'),
     () => run.model.factory.create(run.model.options, { inputShape: spec.inputShape, numClasses: spec.numClasses, task: spec.task }));
-  const loss: Loss = run.loss.factory.create(await withClassCounts(run.loss.options, datasets.train));
+  const loss: Loss = run.loss.factory.create(await withClassCounts(run.loss.options, data.datasets.train));
   const metrics: Metric[] = run.metrics.map((m) => m.factory.create(m.options));
   const schedule = run.schedule;
   const module = new SupervisedModule({
@@ -89,7 +97,31 @@ export async function assemble(container: DependencyContainer, config: RunConfig
     monitor: schedule?.factory.monitor?.(schedule.options),
     mixup: config.mixup,
   });
-  return { module, train, val, model, datasets };
+  return { ...data, module, model };
+}
+
+/**
+ * Kernel preflight (run after a backend is activated): one training step of a throwaway copy of
+ * the model on a 2-sample batch, traced; throws KILN_BACKEND_MISSING_KERNEL naming every kernel the
+ * backend lacks and the backends that have them. Nothing of the real run is touched.
+ */
+export async function preflightStep(config: RunConfig, run: ResolvedRun, data: RunData, backend: string): Promise<readonly string[]> {
+  const probe = await buildModule(config, run, data);
+  // Two samples, collated by a loader of their own: creating tensors needs no kernel.
+  const two = new BatchLoader(data.datasets.train, { batchSize: Math.min(2, data.datasets.train.size), prefetch: 0 });
+  const vars = probe.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  try {
+    for await (const batch of two.epoch(0)) {
+      try {
+        return (await preflight(() => tf.variableGrads(() => probe.module.trainingStep(batch), vars).grads as unknown as tf.TensorContainer, backend)).kernels;
+      } finally {
+        tf.dispose([batch.x, batch.y]);
+      }
+    }
+    return [];
+  } finally {
+    probe.model.dispose();
+  }
 }
 
 /**

@@ -1,26 +1,15 @@
-import { type BackendInfo, type PluginHost, KilnError } from '@kiln/core-trainer';
-import { CliErrorCodes } from '../errors.js';
+import { type BackendInfo, type PluginHost, describeChoice, selectBackend } from '@kiln/core-trainer';
 import type { RunConfig } from '../config/schema.js';
 import type { Io } from './output.js';
 
-/** Activates the configured backend (`auto`: the best one that loads) and says which and why. */
-export async function activateBackend(host: PluginHost, name: RunConfig['backend'], options: Record<string, unknown>, io: Io): Promise<BackendInfo> {
-  const providers = host.registries.backends.entries().map((e) => e.value).sort((a, b) => b.priority - a.priority);
-  const candidates = name === 'auto' ? providers : providers.filter((p) => p.name === name);
-  if (!candidates.length) {
-    throw new KilnError(CliErrorCodes.BACKEND_UNKNOWN, `'backend': '${name}' is not provided by any loaded plugin. Available: auto, ${providers.map((p) => p.name).join(', ')}.`);
-  }
-  const skipped: string[] = [];
-  for (const p of candidates) {
-    const probe = await p.probe();
-    if (!probe.ok) {
-      if (name !== 'auto') throw new KilnError('KILN_BACKEND_UNAVAILABLE', `Backend '${p.name}' cannot run here: ${probe.reason}${probe.fix ? `\nFix: ${probe.fix}` : ''}`);
-      skipped.push(`${p.name} (${probe.reason})`);
-      continue;
-    }
-    const info = await p.activate(options);
-    io.err(`backend: ${info.name} on ${info.device}${skipped.length ? ` — skipped ${skipped.join('; ')}` : ''}`);
-    return info;
-  }
-  throw new KilnError('KILN_BACKEND_UNAVAILABLE', `No backend can run here: ${skipped.join('; ')}.`);
+/**
+ * Activates the configured backend (`auto`: the highest-priority one that loads and passes
+ * `check`, the kernel preflight) and says which it chose and why the others were skipped.
+ */
+export async function activateBackend(host: PluginHost, name: RunConfig['backend'], options: Record<string, unknown>, io: Io,
+  check?: (info: BackendInfo) => Promise<void>): Promise<BackendInfo> {
+  const providers = host.registries.backends.entries().map((e) => e.value);
+  const choice = await selectBackend(providers, name, { options: Object.fromEntries(providers.map((p) => [p.name, options])), check });
+  io.err(describeChoice(choice));
+  return choice.info;
 }

@@ -1,7 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { type BackendInfo, CoreTokens, type PluginHost, createRunContainer, registerCoreTrainer } from '@kiln/core-trainer';
 import type { RunConfig } from '../config/schema.js';
-import { type Assembled, type ResolvedRun, assemble, resolveRun } from './assemble.js';
+import { type Assembled, type ResolvedRun, buildData, buildModule, preflightStep, resolveRun } from './assemble.js';
 import { activateBackend } from './backend.js';
 import type { Io } from './output.js';
 import { loadPlugins } from './plugins.js';
@@ -39,8 +39,10 @@ export async function withPlugins<T>(config: Pick<RunConfig, 'seed' | 'plugins'>
 export async function withSession<T>(config: RunConfig, baseDir: string, io: Io, use: (s: Session) => Promise<T>): Promise<T> {
   return withPlugins(config, baseDir, async (host, container) => {
     const run = resolveRun(host, config);
-    const backend = await activateBackend(host, config.backend, config.backendOptions, io);
-    const parts = await assemble(container, config, run, baseDir);
+    const data = await buildData(config, run, baseDir);
+    const backend = await activateBackend(host, config.backend, config.backendOptions, io,
+      async (info) => { await preflightStep(config, run, data, info.tfBackend); });
+    const parts = await buildModule(config, run, data);
     return use({ container, host, run, backend, parts });
   });
 }

@@ -42,7 +42,9 @@ export async function traceKernels(step: () => tf.TensorContainer | Promise<tf.T
       try {
         const info = await tf.profile(step);
         tf.dispose(info.result);
-        return { backend, kernels: [...new Set([...info.kernelNames, ...missing])].sort(), missing: missing.sort() };
+        // `<op>__op` entries are customGrad wrappers (e.g. fusedConv2d__op), not kernels: their kernels are traced too.
+        const names = info.kernelNames.filter((k) => !k.endsWith('__op'));
+        return { backend, kernels: [...new Set([...names, ...missing])].sort(), missing: missing.sort() };
       } catch (e) {
         (tf.engine().state as unknown as { profiling: boolean }).profiling = false; // tf.profile leaves it on when the query throws
         const m = NOT_REGISTERED.exec((e as Error)?.message ?? '');
