@@ -41,7 +41,7 @@ describe('Trainer debug modes and limits (Lightning semantics)', () => {
 
   it('overfitBatches: the same first N batches every epoch, for train and val', async () => {
     const seen: number[][] = [];
-    const cb: Callback = { name: 'seen', onEpochBegin: () => { seen.push([]); }, onBatchBegin: async (ctx) => { seen[seen.length - 1].push((await ctx.batch!.x.data()).reduce((a, b) => a + b, 0)); } };
+    const cb: Callback = { name: 'seen', onEpochBegin: () => { seen.push([]); }, onBatchBegin: async (ctx) => { seen[seen.length - 1].push(Array.from(await ctx.batch!.x.data()).reduce((a: number, b: number) => a + b, 0)); } };
     await new Trainer({ maxEpochs: 3, overfitBatches: 2, numSanityValSteps: 0 }, { callbacks: [cb] }).fit(tinyModule(), blobSource(64, 8));
     expect(seen.map((e) => e.length)).toEqual([2, 2, 2]);
     expect(seen[1]).toEqual(seen[0]);
