@@ -15,12 +15,12 @@ const CONFIG = [
   'model: { name: unet, depth: 2, baseFilters: 4, dropout: 0.2 }', 'loss: bce-dice', 'metrics: [dice]',
   'optimizer: { name: adamw, lr: 0.003, weightDecay: 0.01 }', 'schedule: cosine',
   'trainer: { maxEpochs: 3, numSanityValSteps: 0, accumulateGradBatches: 2, logEveryNSteps: 2 }',
-  'callbacks: [{ name: model-checkpoint, saveLast: true, saveTopK: 0, everyNSteps: 1 }]',
+  'callbacks: [{ name: model-checkpoint, saveLast: true, saveTopK: -1, everyNSteps: 1 }]',
 ].join('\n');
 
-function start(cwd: string, args: string[]): { child: ChildProcess; done: Promise<number | null>; output: () => string } {
+function start(cwd: string, args: string[], command = 'train'): { child: ChildProcess; done: Promise<number | null>; output: () => string } {
   let out = '';
-  const child = spawn(process.execPath, [BIN, 'train', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [BIN, command, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } });
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
   const done = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
@@ -60,5 +60,10 @@ describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/main.js')))('k
     const refLines = readFileSync(join(cwd, 'runs', 'ref', 'history.jsonl'), 'utf8').split('\n').filter(Boolean);
     const strip = (l: string) => { const { time: _t, epoch_time_s: _e, ...rest } = JSON.parse(l); return rest; };
     expect(lines.map(strip)).toEqual(refLines.map(strip));
+
+    // kiln verify-resume replays from the second-newest step checkpoint and must land on the newest exactly.
+    const verify = start(cwd, ['runs/killed'], 'verify-resume');
+    expect(await verify.done, verify.output()).toBe(0);
+    expect(verify.output()).toMatch(/resume verified: the replay from \S+ reproduces \S+ exactly/);
   });
 });

@@ -12,14 +12,20 @@ const { apiKey, token } = JSON.parse(process.argv[2]);
 const wandb = await startWandbServer(apiKey);
 const mlflow = await startMlflowServer({ auth: { token } });
 
-/** Per server: runs, stored history rows (W&B) / metric values (MLflow), finished runs, refused requests. */
+/**
+ * Per server: runs, stored history rows (W&B) / metric values (MLflow; also distinct by key, step and
+ * value: like MLflow's SQL store, the server keeps one value per (key, step, value, timestamp), so two
+ * rows of one step logging the same `lr` in the same millisecond are one), finished runs, refused requests.
+ */
 function stats() {
   const w = [...wandb.runs.values()];
   const m = [...mlflow.runs.values()];
-  const refused = (log) => log.filter((l) => typeof l.status !== 'number' || l.status >= 400).length;
+  const refusals = (log) => log.filter((l) => typeof l.status !== 'number' || l.status >= 400);
+  const refused = (log) => refusals(log).length;
+  const refusedPaths = (log) => [...new Set(refusals(log).map((l) => `${l.method} ${l.path} ${l.status}`))];
   return {
-    wandb: { runs: w.length, historyRows: w.reduce((n, r) => n + r.history.length, 0), complete: w.filter((r) => r.complete).length, requests: wandb.log.length, refused: refused(wandb.log) },
-    mlflow: { runs: m.length, metricValues: m.reduce((n, r) => n + r.metrics.length, 0), finished: m.filter((r) => r.info.status === 'FINISHED').length, requests: mlflow.log.length, refused: refused(mlflow.log) },
+    wandb: { runs: w.length, historyRows: w.reduce((n, r) => n + r.history.length, 0), complete: w.filter((r) => r.complete).length, requests: wandb.log.length, refused: refused(wandb.log), refusedPaths: refusedPaths(wandb.log) },
+    mlflow: { runs: m.length, metricValues: m.reduce((n, r) => n + r.metrics.length, 0), distinctMetrics: m.reduce((n, r) => n + new Set(r.metrics.map((x) => `${x.key}|${x.step}|${x.value}`)).size, 0), finished: m.filter((r) => r.info.status === 'FINISHED').length, requests: mlflow.log.length, refused: refused(mlflow.log), refusedPaths: refusedPaths(mlflow.log) },
   };
 }
 

@@ -46,7 +46,7 @@ const source = (steps) => ({
 
 const loggerErrors = [];
 /** What the live fits (warm-up included) wrote: the loopback servers must end with exactly this. */
-const live = { runs: 0, rows: 0, scalars: 0 };
+const live = { runs: 0, rows: 0, scalars: 0, distinct: 0 };
 /** One fit of `steps` steps with the loggers of `mode`; returns seconds of fit and of finish, and history rows. */
 async function fitOnce(mode, steps) {
   const runDir = mkdtempSync(join(tmpdir(), `kiln-bench-log-${mode}-`));
@@ -76,7 +76,9 @@ async function fitOnce(mode, steps) {
   if (mode === 'live') {
     live.runs += 1;
     live.rows += rows;
-    live.scalars += history.reduce((n, { step: _s, time: _t, ...values }) => n + Object.keys(values).length, 0);
+    const scalars = history.flatMap(({ step, time: _t, ...values }) => Object.entries(values).map(([k, v]) => `${k}|${step}|${v}`));
+    live.scalars += scalars.length;
+    live.distinct += new Set(scalars).size;
   }
   rmSync(runDir, { recursive: true, force: true });
   return { fitSec, finishSec, rows, leaked };

@@ -54,13 +54,14 @@ export async function runLoggersSection(cfg, { log, load }) {
     }
     const stats = await servers.stats();
     const all = [...runs.values()].flat().filter((r) => r.ok);
-    const wrote = all.reduce((a, r) => ({ runs: a.runs + r.live.runs, rows: a.rows + r.live.rows, scalars: a.scalars + r.live.scalars }), { runs: 0, rows: 0, scalars: 0 });
+    const wrote = all.reduce((a, r) => ({ runs: a.runs + r.live.runs, rows: a.rows + r.live.rows, scalars: a.scalars + r.live.scalars, distinct: a.distinct + r.live.distinct }), { runs: 0, rows: 0, scalars: 0, distinct: 0 });
     const delivery = {
       wrote, servers: stats,
       complete: stats.wandb.runs === wrote.runs && stats.wandb.complete === wrote.runs && stats.wandb.historyRows === wrote.rows
-        && stats.mlflow.runs === wrote.runs && stats.mlflow.finished === wrote.runs && stats.mlflow.metricValues === wrote.scalars,
+        && stats.mlflow.runs === wrote.runs && stats.mlflow.finished === wrote.runs && stats.mlflow.distinctMetrics === wrote.distinct
+        && stats.mlflow.metricValues >= wrote.distinct && stats.mlflow.metricValues <= wrote.scalars,
     };
-    log(`loggers: live servers hold ${stats.wandb.historyRows}/${wrote.rows} W&B history rows, ${stats.mlflow.metricValues}/${wrote.scalars} MLflow metric values from ${wrote.runs} runs`);
+    log(`loggers: live servers hold ${stats.wandb.historyRows}/${wrote.rows} W&B history rows, ${stats.mlflow.metricValues}/${wrote.scalars} MLflow metric values (distinct by key, step, value: ${stats.mlflow.distinctMetrics}/${wrote.distinct}) from ${wrote.runs} runs`);
     const results = cfg.backends.map((backend) => {
       const ok = runs.get(backend).filter((r) => r.ok);
       if (!ok.length) return { backend, ok: false, error: runs.get(backend)[0]?.error ?? 'not run' };

@@ -103,8 +103,8 @@ function renderLoggers(g) {
   }
   L.push('', `Per fit: ${g.results.filter((r) => r.ok).map((r) => `${r.backend} ${r.stepsPerFit} steps × ${r.fits} fits per mode (samples none ${r.modes.none.samples.map(f1).join('/')}, down ${r.modes.down.samples.map(f1).join('/')}, live ${r.modes.live.samples.map(f1).join('/')})`).join('; ')}.`);
   const d = g.delivery;
-  L.push('', `Delivery check: the live servers hold ${d.servers.wandb.historyRows} of ${d.wrote.rows} W&B history rows and ${d.servers.mlflow.metricValues} of ${d.wrote.scalars} MLflow metric values written by ${d.wrote.runs} live runs `
-    + `(W&B runs complete ${d.servers.wandb.complete}, MLflow FINISHED ${d.servers.mlflow.finished}; refused requests W&B ${d.servers.wandb.refused}, MLflow ${d.servers.mlflow.refused}): ${d.complete ? 'everything delivered, exactly once' : 'NOT everything delivered'}.`);
+  L.push('', `Delivery check: the live servers hold ${d.servers.wandb.historyRows} of ${d.wrote.rows} W&B history rows and ${d.servers.mlflow.metricValues} of ${d.wrote.scalars} MLflow metric values (${d.servers.mlflow.distinctMetrics} of ${d.wrote.distinct} distinct by key, step and value; the server, like MLflow's store, keeps one value per key, step, value and timestamp) written by ${d.wrote.runs} live runs `
+    + `(W&B runs complete ${d.servers.wandb.complete}, MLflow FINISHED ${d.servers.mlflow.finished}; refused requests W&B ${d.servers.wandb.refused}${d.servers.wandb.refusedPaths?.length ? ` [${d.servers.wandb.refusedPaths.join('; ')}]` : ''}, MLflow ${d.servers.mlflow.refused}${d.servers.mlflow.refusedPaths?.length ? ` [${d.servers.mlflow.refusedPaths.join('; ')}]` : ''}): ${d.complete ? 'everything delivered, exactly once' : 'NOT everything delivered'}.`);
   const errs = g.results.flatMap((r) => r.loggerErrors ?? []);
   if (errs.length) L.push('', `Logger errors: ${errs.join('; ')}`);
   return L;

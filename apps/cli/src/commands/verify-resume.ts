@@ -15,16 +15,18 @@ export async function verifyResume(args: { run?: string }, io: Io): Promise<numb
   if (!args.run) throw new KilnError(CliErrorCodes.USAGE, "kiln verify-resume needs a run directory: 'kiln verify-resume runs/<name>'.");
   const runDir = locateRunDir(args.run, io.cwd);
   const { checkpoints } = await listCheckpoints(runDir);
-  if (checkpoints.length < 2) {
+  // The newest checkpoint, and the newest one before it in steps ('last' often repeats the final step).
+  const to = checkpoints.at(-1);
+  const from = to && [...checkpoints].reverse().find((c) => (c.manifest.globalStep ?? 0) < (to.manifest.globalStep ?? 0));
+  if (!to || !from) {
     throw new KilnError('KILN_RESUME_NO_CHECKPOINT',
-      `verify-resume needs two checkpoints in ${join(runDir, 'checkpoints')} (found ${checkpoints.length}). Train with callbacks: [{ name: model-checkpoint, saveTopK: -1 }] or everyNSteps so more than one is kept.`);
+      `verify-resume needs two checkpoints of different steps in ${join(runDir, 'checkpoints')} (found ${checkpoints.length}). Train with callbacks: [{ name: model-checkpoint, saveTopK: -1 }] or everyNSteps so more than one is kept.`);
   }
-  const [from, to] = checkpoints.slice(-2);
-  const target = await readCheckpoint(to.path);
-  const targetStep = (target.trainerState as TrainerStateJson).globalStep;
   const { config, baseDir } = loadConfig(join(runDir, 'config.yaml'), ['callbacks=[]', 'loggers=[]'], io.cwd);
-  try {
-    return await withSession(config, baseDir, io, async ({ parts, backend }) => {
+  return withSession(config, baseDir, io, async ({ parts, backend }) => {
+    const target = await readCheckpoint(to.path);
+    const targetStep = (target.trainerState as TrainerStateJson).globalStep;
+    try {
       const resume = await loadResume(from.path, parts.model);
       const stopAt: Callback = { name: 'stop-at-target', onBatchEnd: (ctx) => { if (ctx.state.globalStep >= targetStep) ctx.stop('verify'); } };
       io.err(`replaying ${from.id} (step ${resume.trainerState.globalStep}) → ${to.id} (step ${targetStep}) on ${backend.name}`);
@@ -43,8 +45,8 @@ export async function verifyResume(args: { run?: string }, io: Io): Promise<numb
       io.out(rows.join('\n'));
       io.out(worst === 0 ? `resume verified: the replay from ${from.id} reproduces ${to.id} exactly.` : `resume MISMATCH: the replay differs from ${to.id} by up to ${worst.toExponential(3)}.`);
       return worst === 0 ? 0 : 3;
-    });
-  } finally {
-    target.model.dispose();
-  }
+    } finally {
+      target.model.dispose();
+    }
+  });
 }
