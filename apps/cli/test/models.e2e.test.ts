@@ -41,9 +41,9 @@ interface Case {
   readonly prepare?: (cwd: string) => Promise<void>;
 }
 
-const classifier = (model: string, options = ''): Case => ({
+const classifier = (model: string): Case => ({
   model,
-  config: [`model: { name: ${model}${options} }`, SHAPES_CLS, 'loss: cross-entropy', 'metrics: [accuracy]'],
+  config: [`model: { name: ${model} }`, SHAPES_CLS, 'loss: cross-entropy', 'metrics: [accuracy]'],
   output: { units: 3, activation: 'softmax' }, // shapes: circle, square, triangle
 });
 

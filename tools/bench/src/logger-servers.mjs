@@ -12,6 +12,12 @@ const { apiKey, token } = JSON.parse(process.argv[2]);
 const wandb = await startWandbServer(apiKey);
 const mlflow = await startMlflowServer({ auth: { token } });
 
+/** CPU seconds (user + system) this server process has used. */
+const cpuSec = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+
 /**
  * Per server: runs, stored history rows (W&B) / metric values (MLflow; also distinct by key, step and
  * value: like MLflow's SQL store, the server keeps one value per (key, step, value, timestamp), so two
@@ -31,6 +37,7 @@ function stats() {
 
 process.on('message', async (msg) => {
   if (msg === 'stats') process.send({ stats: stats() });
+  if (msg === 'cpu') process.send({ cpuSec: cpuSec() });
   if (msg === 'close') {
     await Promise.all([wandb.close(), mlflow.close()]);
     process.exit(0);

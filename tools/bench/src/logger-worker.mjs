@@ -46,7 +46,7 @@ const source = (steps) => ({
 
 const loggerErrors = [];
 /** What the live fits (warm-up included) wrote: the loopback servers must end with exactly this. */
-const live = { runs: 0, rows: 0, scalars: 0, distinct: 0 };
+const live = { runs: 0, rows: 0, scalars: 0, distinct: 0, fitSec: 0 };
 /** One fit of `steps` steps with the loggers of `mode`; returns seconds of fit and of finish, and history rows. */
 async function fitOnce(mode, steps) {
   const runDir = mkdtempSync(join(tmpdir(), `kiln-bench-log-${mode}-`));
@@ -63,9 +63,12 @@ async function fitOnce(mode, steps) {
   const module = new SupervisedModule({ model, lr: 1e-3, loss, optimizer: (g) => (opt = new Adam(g)) });
   const trainer = new Trainer({ maxEpochs: 1, numSanityValSteps: 0, logEveryNSteps: 1, seed: 1 }, { loggers: [fan], runDir, warn: () => {} });
   const n0 = tf.memory().numTensors;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await trainer.fit(module, source(steps));
   const fitSec = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
+  const cpuSec = (cpu.user + cpu.system) / 1e6; // this process: training (all its threads) + the loggers' work
   const t1 = performance.now();
   await fan.finish('finished');
   const finishSec = (performance.now() - t1) / 1000;
@@ -75,26 +78,28 @@ async function fitOnce(mode, steps) {
   const rows = history.length;
   if (mode === 'live') {
     live.runs += 1;
+    live.fitSec += fitSec;
     live.rows += rows;
     const scalars = history.flatMap(({ step, time: _t, ...values }) => Object.entries(values).map(([k, v]) => `${k}|${step}|${v}`));
     live.scalars += scalars.length;
     live.distinct += new Set(scalars).size;
   }
   rmSync(runDir, { recursive: true, force: true });
-  return { fitSec, finishSec, rows, leaked };
+  return { fitSec, finishSec, rows, leaked, cpuSec };
 }
 
 try {
   for (const m of cfg.modes) await fitOnce(m, 2); // warm-up: kernels, HTTP clients, run creation paths
   const t = await fitOnce('none', 4);
   const steps = Math.max(4, Math.round(cfg.budget / (t.fitSec / 4)));
-  const out = Object.fromEntries(cfg.modes.map((m) => [m, { ips: [], finishSec: [], rows: 0, leaked: 0 }]));
+  const out = Object.fromEntries(cfg.modes.map((m) => [m, { ips: [], finishSec: [], cpuMsPerStep: [], rows: 0, leaked: 0 }]));
   for (let r = 0; r < cfg.rounds; r++) {
     const order = r % 2 ? [...cfg.modes].reverse() : cfg.modes;
     for (const m of order) {
       const res = await fitOnce(m, steps);
       out[m].ips.push((B * steps) / res.fitSec);
       out[m].finishSec.push(+res.finishSec.toFixed(2));
+      out[m].cpuMsPerStep.push(+((res.cpuSec / steps) * 1000).toFixed(2));
       out[m].rows += res.rows;
       out[m].leaked = Math.max(out[m].leaked, res.leaked);
     }

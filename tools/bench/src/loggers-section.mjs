@@ -22,7 +22,7 @@ function startServers(secrets) {
     child.once('message', (m) => {
       child.removeAllListeners('exit');
       const ask = (msg) => new Promise((r) => { child.once('message', r); child.send(msg); });
-      resolve({ urls: m, stats: async () => (await ask('stats')).stats, close: () => new Promise((r) => { child.once('exit', r); child.send('close'); }) });
+      resolve({ urls: m, stats: async () => (await ask('stats')).stats, cpuSec: async () => (await ask('cpu')).cpuSec, close: () => new Promise((r) => { child.once('exit', r); child.send('close'); }) });
     });
   });
 }
@@ -42,11 +42,14 @@ export async function runLoggersSection(cfg, { log, load }) {
   });
   const loggerEnv = JSON.stringify({ live: env(servers.urls), down: env(down) });
   const runs = new Map(cfg.backends.map((b) => [b, []]));
+  const serverCpu = new Map(cfg.backends.map((b) => [b, 0]));
   try {
     for (let rep = 0; rep < cfg.repeats; rep++) {
       for (const backend of cfg.backends) {
         if (runs.get(backend).length && !runs.get(backend)[0].ok) continue;
+        const cpu0 = await servers.cpuSec();
         const r = await runWorker('logger-worker.mjs', { backend, budget: cfg.budget, rounds: cfg.rounds }, { env: { KILN_BENCH_LOGGER_ENV: loggerEnv } });
+        serverCpu.set(backend, serverCpu.get(backend) + (await servers.cpuSec()) - cpu0);
         runs.get(backend).push(r);
         load();
         log(`loggers: ${backend} #${rep + 1}: ${r.ok ? Object.entries(r.modes).map(([m, v]) => `${m} ${v.ips.map((n) => n.toFixed(1)).join('/')}`).join(', ') + ' img/s' : r.error}`);
@@ -67,7 +70,10 @@ export async function runLoggersSection(cfg, { log, load }) {
       if (!ok.length) return { backend, ok: false, error: runs.get(backend)[0]?.error ?? 'not run' };
       const modes = Object.fromEntries(Object.keys(ok[0].modes).map((m) => {
         const ips = ok.flatMap((r) => r.modes[m].ips);
-        return [m, { imgPerSec: median(ips), samples: ips, finishSec: median(ok.flatMap((r) => r.modes[m].finishSec)), leakedTensors: Math.max(...ok.map((r) => r.modes[m].leaked)) }];
+        return [m, {
+          imgPerSec: median(ips), samples: ips, finishSec: median(ok.flatMap((r) => r.modes[m].finishSec)),
+          cpuMsPerStep: median(ok.flatMap((r) => r.modes[m].cpuMsPerStep)), leakedTensors: Math.max(...ok.map((r) => r.modes[m].leaked)),
+        }];
       }));
       // Noise: the spread of the baseline's own samples (max/min − 1), to read the ratios against.
       const base = modes.none.samples;
@@ -75,6 +81,9 @@ export async function runLoggersSection(cfg, { log, load }) {
         backend, ok: true, device: ok[0].device, model: ok[0].model, batch: ok[0].batch, stepsPerFit: ok[0].steps, fits: ok.reduce((n, r) => n + r.rounds, 0),
         modes, ratio: { down: modes.down.imgPerSec / modes.none.imgPerSec, live: modes.live.imgPerSec / modes.none.imgPerSec },
         noise: Math.max(...base) / Math.min(...base) - 1, loggerErrors: ok.flatMap((r) => r.loggerErrors),
+        // The loopback servers share this machine's 2 cores: their CPU use while this backend's live fits ran
+        // (warm-up included), as a share of one core over those fits — contention a remote server would not cause.
+        serverCpuShare: serverCpu.get(backend) / ok.reduce((n, r) => n + r.live.fitSec, 0),
       };
     });
     return {

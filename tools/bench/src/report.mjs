@@ -90,16 +90,18 @@ function renderData(d) {
 
 /** The loggers section: remote-logger overhead on training. @param {any} g @returns {string[]} */
 function renderLoggers(g) {
-  const L = ['', '## Remote logger overhead (W&B + MLflow)', '', when(g), '', `${g.method}.`, ''];
-  L.push('| backend | device | no remote logger img/s | server down img/s | live servers img/s | down / none | live / none | noise (none, max/min) | finish() down / live s |');
-  L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  const L = ['', '## Remote logger overhead (W&B + MLflow)', '', when(g), '', `${g.method}.`, '',
+    'Ratios below 1 mean slower training. "CPU ms/step" is the training process\'s own CPU time per step (all its threads): the difference between modes is what the loggers cost that process. '
+    + 'The loopback servers run on the same 2 cores, so part of a "live" slowdown is the server\'s own work, which a remote server would not add.', ''];
+  L.push('| backend | device | no remote logger img/s | server down img/s | live servers img/s | down / none | live / none | noise (none, max/min) | CPU ms/step none / down / live | loopback servers\' CPU during live fits | finish() down / live s |');
+  L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of g.results) {
     if (!r.ok) {
-      L.push(`| ${r.backend} | not run: ${r.error} | | | | | | | |`);
+      L.push(`| ${r.backend} | not run: ${r.error} | | | | | | | | | |`);
       continue;
     }
     const m = r.modes;
-    L.push(`| ${r.backend} | ${r.device} | ${f1(m.none.imgPerSec)} | ${f1(m.down.imgPerSec)} | ${f1(m.live.imgPerSec)} | ${r.ratio.down.toFixed(3)} (${pct(r.ratio.down)}) | ${r.ratio.live.toFixed(3)} (${pct(r.ratio.live)}) | ${(r.noise * 100).toFixed(1)}% | ${m.down.finishSec.toFixed(1)} / ${m.live.finishSec.toFixed(1)} |`);
+    L.push(`| ${r.backend} | ${r.device} | ${f1(m.none.imgPerSec)} | ${f1(m.down.imgPerSec)} | ${f1(m.live.imgPerSec)} | ${r.ratio.down.toFixed(3)} (${pct(r.ratio.down)}) | ${r.ratio.live.toFixed(3)} (${pct(r.ratio.live)}) | ${(r.noise * 100).toFixed(1)}% | ${f1(m.none.cpuMsPerStep)} / ${f1(m.down.cpuMsPerStep)} / ${f1(m.live.cpuMsPerStep)} | ${(r.serverCpuShare * 100).toFixed(0)}% of a core | ${m.down.finishSec.toFixed(1)} / ${m.live.finishSec.toFixed(1)} |`);
   }
   L.push('', `Per fit: ${g.results.filter((r) => r.ok).map((r) => `${r.backend} ${r.stepsPerFit} steps × ${r.fits} fits per mode (samples none ${r.modes.none.samples.map(f1).join('/')}, down ${r.modes.down.samples.map(f1).join('/')}, live ${r.modes.live.samples.map(f1).join('/')})`).join('; ')}.`);
   const d = g.delivery;

@@ -76,7 +76,7 @@ if (only.includes('loggers')) {
   const s0 = performance.now();
   loads.splice(0, loads.length, loadavg()[0]);
   const backends = opt('logger-backends', 'native,kiln-wasm-1').split(',');
-  const l = await runLoggersSection({ backends, repeats: Number(opt('logger-repeats', 1)), rounds: quick ? 2 : 4, budget }, io);
+  const l = await runLoggersSection({ backends, repeats: Number(opt('logger-repeats', 1)), rounds: quick ? 2 : 6, budget }, io);
   report.loggers = { ...l, machine: machine(), seconds: Math.round((performance.now() - s0) / 1000) };
 }
 

@@ -37,7 +37,8 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
     if (resumeFrom) io.err(`resuming ${runDir} from ${resumeFrom.checkpointDir} (epoch ${resume!.trainerState.epoch}, step ${resume!.trainerState.globalStep})${resumeFrom.skipped.length ? `; skipped damaged: ${resumeFrom.skipped.join('; ')}` : ''}`);
     if (resume) trimHistory(join(runDir, 'history.jsonl'), resume.trainerState);
     else writeConfigYaml(runDir, { ...raw, name: runName });
-    const bad = [train, val].flatMap((d) => (d as { badSamples?: readonly BadSample[] } | undefined)?.badSamples ?? []);
+    // Splits of one source may share one list: report each bad sample once.
+    const bad = [...new Set([train, val].flatMap((d) => (d as { badSamples?: readonly BadSample[] } | undefined)?.badSamples ?? []))];
     if (bad.length) io.err(`skipped ${bad.length} bad sample(s) (onBadSample: skip): listed in ${await writeBadSampleReport(runDir, bad)}`);
 
     const loggerCtx = { runDir, runName, resumed: resume !== undefined, env: io.env };
@@ -84,6 +85,7 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
     const historyFile = join(runDir, 'history.jsonl');
     if (existsSync(historyFile)) await writeJsonAtomic(join(runDir, 'history.json'), readHistory(historyFile));
     await logger.finish(result.stopReason === 'interrupted' ? 'killed' : 'finished');
+    parts.model.dispose();
     io.out(summary(result, runDir, backend.name, before));
     return exitCodeForStop(result.stopReason);
   });

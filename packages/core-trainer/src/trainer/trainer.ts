@@ -135,6 +135,7 @@ export class Trainer {
     } finally {
       restoreRandom();
       parts.runner.dispose();
+      config.optimizer.dispose(); // slot variables: each fit configures its own optimizer
     }
   }
 

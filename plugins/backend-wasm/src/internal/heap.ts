@@ -29,7 +29,7 @@ export function heap(backend: WasmBackendLike, info: tf.TensorInfo): HeapArray {
 /** The whole heap as float32 plus the element offset of `info` in it (for copyWithin between tensors). */
 export function heapSpan(backend: WasmBackendLike, info: tf.TensorInfo): { all: Float32Array; at: number } {
   const buffer = backend.wasm.wasmMemory?.buffer ?? backend.wasm.HEAPU8.buffer;
-  return { all: new Float32Array(buffer), at: backend.dataIdMap.get(info.dataId)!.memoryOffset >> 2 };
+  return { all: new Float32Array(buffer), at: backend.dataIdMap.get(info.dataId)!.memoryOffset >>> 2 };
 }
 
 /** Float32 heap view (the caller guarantees the dtype). */
