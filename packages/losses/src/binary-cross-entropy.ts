@@ -4,7 +4,7 @@ import { PROB_EPSILON } from './cross-entropy.js';
 import { LossErrorCodes, lossError } from './errors.js';
 import { type Reduction, checkReduction, reduce } from './internal/reduction.js';
 import { binaryTargets } from './internal/targets.js';
-import { countNonFinite, enforce } from './internal/validate.js';
+import { type ValidateOption, ValidationGate, countNonFinite, enforce } from './internal/validate.js';
 import { checkWeights } from './internal/weights.js';
 
 export interface BinaryCrossEntropyOptions {
@@ -16,7 +16,7 @@ export interface BinaryCrossEntropyOptions {
   readonly weights?: readonly number[];
   readonly reduction?: Reduction;
   /** Check targets are in [0, 1] and predictions finite (one small readback per call). Default true. */
-  readonly validate?: boolean;
+  readonly validate?: ValidateOption;
   readonly name?: string;
 }
 
@@ -32,11 +32,13 @@ export interface BinaryCrossEntropyOptions {
 export class BinaryCrossEntropyLoss implements Loss {
   readonly name: string;
   readonly #o: BinaryCrossEntropyOptions;
+  readonly #gate: ValidationGate;
   readonly #reduction: Reduction;
 
   constructor(options: BinaryCrossEntropyOptions = {}) {
     this.name = options.name ?? 'bce';
     this.#o = options;
+    this.#gate = new ValidationGate(options.validate);
     this.#reduction = checkReduction(this.name, options.reduction);
     if (typeof options.posWeight === 'number' && !(options.posWeight >= 0 && Number.isFinite(options.posWeight))) {
       lossError(LossErrorCodes.INVALID_OPTION, `Loss '${this.name}': posWeight = ${options.posWeight} must be a finite number >= 0.`,
@@ -45,9 +47,10 @@ export class BinaryCrossEntropyLoss implements Loss {
   }
 
   compute(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+    const check = this.#gate.next();
     return tf.tidy(() => {
       const y = binaryTargets(this.name, yTrue, yPred);
-      if (this.#o.validate !== false) {
+      if (check) {
         enforce(this.name, { badPredictions: countNonFinite(yPred), labelMin: tf.min(y), labelMax: tf.max(y) }, [0, 1], 'binary targets');
       }
       const labels = yPred.shape[yPred.rank - 1];

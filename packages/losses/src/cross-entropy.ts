@@ -4,7 +4,7 @@ import { type ClassWeights, type UnknownClass, resolveClassWeights } from './cla
 import { LossErrorCodes, lossError } from './errors.js';
 import { type Reduction, checkReduction, reduce } from './internal/reduction.js';
 import { classTargets } from './internal/targets.js';
-import { countNonFinite, enforce } from './internal/validate.js';
+import { type ValidateOption, ValidationGate, countNonFinite, enforce } from './internal/validate.js';
 import { checkWeights } from './internal/weights.js';
 
 /** Smallest probability used when taking logs of probabilities (as Keras). */
@@ -25,7 +25,7 @@ export interface CrossEntropyOptions {
   readonly ignoreIndex?: number;
   readonly reduction?: Reduction;
   /** Check labels are in range and predictions finite (one small readback per call). Default true. */
-  readonly validate?: boolean;
+  readonly validate?: ValidateOption;
   readonly name?: string;
 }
 
@@ -41,12 +41,14 @@ export interface CrossEntropyOptions {
 export class CrossEntropyLoss implements Loss {
   readonly name: string;
   readonly #o: CrossEntropyOptions;
+  readonly #gate: ValidationGate;
   readonly #reduction: Reduction;
   readonly #weights?: (numClasses: number) => readonly number[];
 
   constructor(options: CrossEntropyOptions = {}) {
     this.name = options.name ?? 'cross-entropy';
     this.#o = options;
+    this.#gate = new ValidationGate(options.validate);
     this.#reduction = checkReduction(this.name, options.reduction);
     const ls = options.labelSmoothing ?? 0;
     if (!(ls >= 0 && ls <= 1)) {
@@ -57,6 +59,7 @@ export class CrossEntropyLoss implements Loss {
   }
 
   compute(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+    const check = this.#gate.next();
     return tf.tidy(() => {
       const c = yPred.shape[yPred.rank - 1];
       const eps = this.#o.labelSmoothing ?? 0;
@@ -64,7 +67,7 @@ export class CrossEntropyLoss implements Loss {
       const w = this.#weights ? checkWeights(this.name, 'classWeights', this.#weights(c), c) : undefined;
       const t = classTargets(this.name, yTrue, yPred);
       if (t.kind === 'soft') {
-        if (this.#o.validate !== false) {
+        if (check) {
           enforce(this.name, { badPredictions: countNonFinite(yPred), labelMin: tf.min(t.probs), labelMax: tf.max(t.probs) }, [0, 1], 'soft targets');
         }
         const target = eps > 0 ? tf.add(tf.mul(t.probs, 1 - eps), eps / c) : t.probs;
@@ -74,7 +77,7 @@ export class CrossEntropyLoss implements Loss {
       const ignore = this.#o.ignoreIndex;
       const valid = ignore === undefined ? tf.onesLike(t.labels) : tf.cast(tf.notEqual(t.labels, ignore), 'float32');
       const safe = tf.mul(t.labels, valid);
-      if (this.#o.validate !== false) {
+      if (check) {
         enforce(this.name, {
           badPredictions: countNonFinite(yPred), labelMin: tf.min(safe), labelMax: tf.max(safe),
           nonInteger: tf.sum(tf.cast(tf.notEqual(safe, tf.round(safe)), 'float32')),

@@ -1,10 +1,13 @@
+import { type ValidateOption, ValidationGate } from './internal/validate.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Loss } from '@kiln/core-trainer';
 import { LossErrorCodes, lossError } from './errors.js';
 import { type OverlapOptions, softOverlap } from './internal/overlap.js';
 import { type Reduction, checkReduction, reduce } from './internal/reduction.js';
 
-export interface DiceLossOptions extends OverlapOptions {
+export interface DiceLossOptions extends Omit<OverlapOptions, 'validate'> {
+  /** `true` (default) check inputs on every call, `false` never, N on the first and every N-th call. */
+  readonly validate?: ValidateOption;
   /** Added to numerator and denominator: `(2·TP + smooth) / (2·TP + FP + FN + smooth)`. Default 1. */
   readonly smooth?: number;
   /** Over what 1 − Dice values ([C], or [N, C] with `perImage`) to reduce. Default 'mean'. */
@@ -33,19 +36,21 @@ function checkSmooth(loss: string, smooth: number): number {
 export class DiceLoss implements Loss {
   readonly name: string;
   readonly #o: DiceLossOptions;
+  readonly #gate: ValidationGate;
   readonly #reduction: Reduction;
   readonly #smooth: number;
 
   constructor(options: DiceLossOptions = {}) {
     this.name = options.name ?? 'dice';
     this.#o = options;
+    this.#gate = new ValidationGate(options.validate);
     this.#reduction = checkReduction(this.name, options.reduction);
     this.#smooth = checkSmooth(this.name, options.smooth ?? 1);
   }
 
   compute(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const { tp, fp, fn } = softOverlap(this.name, yTrue, yPred, this.#o);
+      const { tp, fp, fn } = softOverlap(this.name, yTrue, yPred, { ...this.#o, validate: this.#gate.next() });
       const num = tf.add(tf.mul(tp, 2), this.#smooth);
       const den = tf.add(tf.add(tf.add(tf.mul(tp, 2), fp), fn), this.#smooth);
       return reduce(tf.sub(1, tf.div(num, tf.maximum(den, DENOM_FLOOR))), this.#reduction);
@@ -68,12 +73,14 @@ export interface TverskyLossOptions extends DiceLossOptions {
 export class TverskyLoss implements Loss {
   readonly name: string;
   readonly #o: TverskyLossOptions;
+  readonly #gate: ValidationGate;
   readonly #reduction: Reduction;
   readonly #smooth: number;
 
   constructor(options: TverskyLossOptions = {}) {
     this.name = options.name ?? 'tversky';
     this.#o = options;
+    this.#gate = new ValidationGate(options.validate);
     this.#reduction = checkReduction(this.name, options.reduction);
     this.#smooth = checkSmooth(this.name, options.smooth ?? 1);
     for (const k of ['alpha', 'beta'] as const) {
@@ -86,7 +93,7 @@ export class TverskyLoss implements Loss {
 
   compute(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const { tp, fp, fn } = softOverlap(this.name, yTrue, yPred, this.#o);
+      const { tp, fp, fn } = softOverlap(this.name, yTrue, yPred, { ...this.#o, validate: this.#gate.next() });
       const den = tf.add(tf.add(tf.add(tp, tf.mul(fp, this.#o.alpha ?? 0.5)), tf.mul(fn, this.#o.beta ?? 0.5)), this.#smooth);
       return reduce(tf.sub(1, tf.div(tf.add(tp, this.#smooth), tf.maximum(den, DENOM_FLOOR))), this.#reduction);
     });

@@ -4,7 +4,7 @@ import { PROB_EPSILON } from './cross-entropy.js';
 import { LossErrorCodes, lossError } from './errors.js';
 import { type Reduction, checkReduction, reduce } from './internal/reduction.js';
 import { binaryTargets, classTargets } from './internal/targets.js';
-import { countNonFinite, enforce } from './internal/validate.js';
+import { type ValidateOption, ValidationGate, countNonFinite, enforce } from './internal/validate.js';
 import { checkWeights } from './internal/weights.js';
 
 export interface FocalLossOptions {
@@ -20,7 +20,7 @@ export interface FocalLossOptions {
   /** Treat C > 1 outputs as independent sigmoid labels (multi-label) instead of one softmax. Default false. */
   readonly multiLabel?: boolean;
   readonly reduction?: Reduction;
-  readonly validate?: boolean;
+  readonly validate?: ValidateOption;
   readonly name?: string;
 }
 
@@ -33,12 +33,15 @@ export interface FocalLossOptions {
 export class FocalLoss implements Loss {
   readonly name: string;
   readonly #o: FocalLossOptions;
+  readonly #gate: ValidationGate;
+  #check = true;
   readonly #reduction: Reduction;
   readonly #gamma: number;
 
   constructor(options: FocalLossOptions = {}) {
     this.name = options.name ?? 'focal';
     this.#o = options;
+    this.#gate = new ValidationGate(options.validate);
     this.#reduction = checkReduction(this.name, options.reduction);
     this.#gamma = options.gamma ?? 2;
     if (!(this.#gamma >= 0 && Number.isFinite(this.#gamma))) {
@@ -51,6 +54,7 @@ export class FocalLoss implements Loss {
   }
 
   compute(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+    this.#check = this.#gate.next();
     return tf.tidy(() => {
       const c = yPred.shape[yPred.rank - 1];
       return c === 1 || this.#o.multiLabel ? this.#sigmoid(yTrue, yPred) : this.#softmax(yTrue, yPred, c);
@@ -59,7 +63,7 @@ export class FocalLoss implements Loss {
 
   #sigmoid(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
     const y = binaryTargets(this.name, yTrue, yPred);
-    if (this.#o.validate !== false) enforce(this.name, { badPredictions: countNonFinite(yPred), labelMin: tf.min(y), labelMax: tf.max(y) }, [0, 1], 'binary targets');
+    if (this.#check) enforce(this.name, { badPredictions: countNonFinite(yPred), labelMin: tf.min(y), labelMax: tf.max(y) }, [0, 1], 'binary targets');
     const alpha = this.#o.alpha === undefined ? 0.25 : this.#o.alpha;
     if (Array.isArray(alpha)) {
       lossError(LossErrorCodes.INVALID_OPTION, `Loss '${this.name}': in the sigmoid form alpha is one number in [0, 1] (or null), not a list.`, { argument: 'alpha', value: alpha });
@@ -78,10 +82,10 @@ export class FocalLoss implements Loss {
     const t = classTargets(this.name, yTrue, yPred);
     let target: tf.Tensor;
     if (t.kind === 'soft') {
-      if (this.#o.validate !== false) enforce(this.name, { badPredictions: countNonFinite(yPred), labelMin: tf.min(t.probs), labelMax: tf.max(t.probs) }, [0, 1], 'one-hot targets');
+      if (this.#check) enforce(this.name, { badPredictions: countNonFinite(yPred), labelMin: tf.min(t.probs), labelMax: tf.max(t.probs) }, [0, 1], 'one-hot targets');
       target = t.probs;
     } else {
-      if (this.#o.validate !== false) {
+      if (this.#check) {
         enforce(this.name, {
           badPredictions: countNonFinite(yPred), labelMin: tf.min(t.labels), labelMax: tf.max(t.labels),
           nonInteger: tf.sum(tf.cast(tf.notEqual(t.labels, tf.round(t.labels)), 'float32')),

@@ -9,7 +9,8 @@ import { WeightedSumLoss } from './weighted-sum.js';
 
 const reduction = z.enum(['mean', 'sum', 'none']).default('mean');
 const weight = z.number().finite().nonnegative();
-const common = { fromLogits: z.boolean().default(false), validate: z.boolean().default(true) };
+// Input checks read a few scalars back (a device sync): in training, the first call and every 50th.
+const common = { fromLogits: z.boolean().default(false), validate: z.union([z.boolean(), z.number().int().min(1)]).default(50) };
 
 const crossEntropy = z.strictObject({
   ...common,

@@ -7,6 +7,7 @@ export interface OverlapOptions {
   readonly fromLogits?: boolean;
   readonly perImage?: boolean;
   readonly includeBackground?: boolean;
+  /** Check the inputs on this call (the loss's ValidationGate decides). */
   readonly validate?: boolean;
 }
 

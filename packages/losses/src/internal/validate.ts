@@ -9,6 +9,24 @@ export interface Checks {
   readonly nonInteger?: tf.Tensor;
 }
 
+/**
+ * When a loss checks its inputs: `true` every call, `false` never, N the first call and then every
+ * N-th. Each check reads back a few scalars (a device sync), so training uses a period, not every step.
+ */
+export type ValidateOption = boolean | number;
+
+/** Counts calls and says whether this one is checked. */
+export class ValidationGate {
+  #calls = 0;
+  constructor(readonly option: ValidateOption = true) {}
+
+  next(): boolean {
+    const call = this.#calls++;
+    if (this.option === true || this.option === false) return this.option;
+    return call % this.option === 0;
+  }
+}
+
 /** Counts NaN/±Inf entries of `x` (a scalar tensor). */
 export function countNonFinite(x: tf.Tensor): tf.Tensor {
   return tf.sum(tf.cast(tf.logicalNot(tf.isFinite(x)), 'float32'));
