@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFixture, summarize } from '../test/keras-fixture.js';
+import { readFixture, summarize } from '@kiln/test-utils';
 import { buildDenseNet } from './densenet.js';
 import { buildResNet50 } from './resnet.js';
 

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { PluginHost } from '@kiln/core-trainer';
 import { container } from 'tsyringe';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFixture } from '../test/keras-fixture.js';
+import { readFixture } from '@kiln/test-utils';
 import { buildBaselineCnn } from './baseline-cnn.js';
 import { CHEXNET_LABELS, buildCheXNet } from './chexnet.js';
 import { buildDenseNet } from './densenet.js';
@@ -41,7 +41,7 @@ describe('CheXNet, the baseline CNN and the factories', () => {
   });
 
   it('the baseline CNN trains on cpu: a few Adam steps lower the loss, tensor count flat', async () => {
-    const { trainSteps } = await import('../test/train-steps.js');
+    const { trainSteps } = await import('@kiln/test-utils');
     const model = buildBaselineCnn({ inputShape: [16, 16, 3], numClasses: 2, filters: 4, units: 8, dropout: 0 });
     const x = tf.tidy(() => tf.concat([tf.zeros([2, 16, 16, 3]), tf.ones([2, 16, 16, 3])]));
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 0, 1, 1], 'int32'), 2));

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { Rng, withSeededRandom } from '@kiln/core-trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trainSteps, useWasmForTraining } from '../test/train-steps.js';
+import { trainSteps, useWasmForTraining } from '@kiln/test-utils';
 import { buildCheXNet } from './chexnet.js';
 import { buildResNet50 } from './resnet.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFixture, summarize } from '../test/keras-fixture.js';
+import { readFixture, summarize } from '@kiln/test-utils';
 import { buildEfficientNet } from './efficientnet.js';
 import { EFFICIENTNET_VARIANTS, type EfficientNetVariantName } from './variants.js';
 

@@ -4,7 +4,7 @@ import { loadWeights } from '@kiln/core-trainer';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maxAbsDiff, readKerasOutputs } from '../test/keras-outputs.js';
+import { maxAbsDiff, readKerasOutputs } from '@kiln/test-utils';
 import { buildEfficientNet } from './efficientnet.js';
 
 const dir = new URL('../test/fixtures/keras-weights/', import.meta.url);

@@ -6,7 +6,7 @@ import { container } from 'tsyringe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildEfficientNet } from './efficientnet.js';
 import plugin from './index.js';
-import { trainSteps, useWasmForTraining } from '../test/train-steps.js';
+import { trainSteps, useWasmForTraining } from '@kiln/test-utils';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
