@@ -89,14 +89,15 @@ export class StepRunner {
   }
 
   /**
-   * The gradients the optimizer will apply: accumulated and clipped (and their pre-clip norm
-   * recorded). Owned by the runner until `apply()`.
+   * The gradients the optimizer will apply: accumulated and clipped. Their pre-clip norm is
+   * recorded when `recordNorm` (a step whose values are logged) or when clipping by norm computes
+   * it anyway; other steps skip that work. Owned by the runner until `apply()`.
    */
-  finalGrads(): Readonly<Record<string, tf.Tensor>> {
+  finalGrads(recordNorm = true): Readonly<Record<string, tf.Tensor>> {
     if (!this.#final) {
       const grads = Object.fromEntries(this.#accum);
       this.#final = tf.tidy(() => {
-        const clipped = this.#clip(grads);
+        const clipped = this.#clip(grads, recordNorm);
         for (const t of Object.values(clipped)) tf.keep(t);
         return clipped;
       });
@@ -105,8 +106,8 @@ export class StepRunner {
   }
 
   /** Applies `finalGrads()` with the optimizer and clears the accumulators. */
-  apply(): void {
-    const grads = this.finalGrads();
+  apply(recordNorm = true): void {
+    const grads = this.finalGrads(recordNorm);
     tf.tidy(() => this.#config.optimizer.applyGradients(grads));
     const owned = new Set([...Object.values(grads), ...this.#accum.values()]);
     tf.dispose([...owned]);
@@ -115,13 +116,20 @@ export class StepRunner {
     this.#accumulated = 0;
   }
 
-  /** Clips per the trainer options (torch's clip_grad_norm_ / clip_grad_value_) and records the pre-clip L2 norm. */
-  #clip(grads: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  /** Clips per the trainer options (torch's clip_grad_norm_ / clip_grad_value_); keeps the pre-clip L2 norm when asked or free. */
+  #clip(grads: Record<string, tf.Tensor>, recordNorm: boolean): Record<string, tf.Tensor> {
     const limit = this.#o.gradientClipVal;
+    let norm: tf.Tensor | undefined;
+    let out = grads;
+    if (limit !== undefined && this.#o.gradientClipAlgorithm === 'norm') {
+      ({ grads: out, norm } = clipByGlobalNorm(grads, limit));
+    } else {
+      if (recordNorm) norm = totalNorm(Object.values(grads), 2);
+      if (limit !== undefined) out = clipByValue(grads, limit);
+    }
     this.#gradNorm?.dispose();
-    this.#gradNorm = tf.keep(totalNorm(Object.values(grads), 2) as tf.Scalar);
-    if (limit === undefined) return grads;
-    return this.#o.gradientClipAlgorithm === 'value' ? clipByValue(grads, limit) : clipByGlobalNorm(grads, limit).grads;
+    this.#gradNorm = recordNorm && norm ? (tf.keep(norm) as tf.Scalar) : undefined;
+    return out;
   }
 
   /** Called after an optimizer step (`step`) or after validation (`epoch`) for schedules of that interval. */
@@ -140,6 +148,8 @@ export class StepRunner {
     const [loss, norm] = await Promise.all([this.#losses.readStep(), this.#gradNorm?.data()]);
     const out: Record<string, number> = { train_loss_step: loss, lr: this.#config.optimizer.getLr(0) };
     if (norm) out.grad_norm = norm[0];
+    this.#gradNorm?.dispose(); // read once: nothing is held between steps
+    this.#gradNorm = undefined;
     return out;
   }
 

@@ -67,6 +67,14 @@ describe('Trainer', () => {
     expect(steps[0].grad_norm).toBeGreaterThan(1e-3);
   });
 
+  it('computes the gradient norm only for logged steps, and logs it on every one of them', async () => {
+    const logged: [number, Record<string, number>][] = [];
+    await new Trainer({ maxEpochs: 1, numSanityValSteps: 0, logEveryNSteps: 3 },
+      { loggers: [{ name: 'mem', logParams() {}, logMetrics: (s, v) => { if (!('epoch' in v)) logged.push([s, { ...v }]); }, finish() {} }] }).fit(tinyModule(13), blobSource(64, 8, 5));
+    expect(logged.map(([s]) => s)).toEqual([3, 6]);
+    for (const [, v] of logged) expect(v.grad_norm).toBeGreaterThan(0);
+  });
+
   it('stops when a callback asks, runs callbacks in order and names a failing callback', async () => {
     const calls: string[] = [];
     const late: Callback = { name: 'late', order: 100, onEpochEnd: () => { calls.push('late'); } };

@@ -154,8 +154,9 @@ export class Trainer {
         // A partial accumulation is applied at the end of the epoch, as Lightning does.
         const applied = ready || (completed === plan.batchesPerEpoch && runner.pendingAccumulation() > 0);
         if (applied) {
-          if (this.#dispatcher.has('onBeforeOptimizerStep')) await this.#dispatcher.call('onBeforeOptimizerStep', ctx({ batch, grads: runner.finalGrads() }));
-          runner.apply();
+          const logged = (this.#state.globalStep + 1) % o.logEveryNSteps === 0; // only logged steps need the gradient norm
+          if (this.#dispatcher.has('onBeforeOptimizerStep')) await this.#dispatcher.call('onBeforeOptimizerStep', ctx({ batch, grads: runner.finalGrads(logged) }));
+          runner.apply(logged);
         }
         this.#state = { epoch, globalStep: this.#state.globalStep + (applied ? 1 : 0), batchInEpoch: completed };
         if (applied) runner.stepSchedules('step');
