@@ -73,6 +73,7 @@ describe('bad input', () => {
     ['bad override', ['train', 'trainer..x=1'], /KILN_CONFIG_OVERRIDE/],
     ['missing config file', ['train', '--config', 'absent.yaml'], /KILN_CONFIG_NOT_FOUND.*absent\.yaml/],
     ['unknown flag', ['train', '--epochs', '3'], /KILN_CLI_USAGE.*--epochs/],
+    ['bad option of the chosen backend', ['train', 'backend=wasm', 'backendOptions={wasm: {thread: 2}}'], /KILN_BACKEND_UNAVAILABLE.*'wasm'.*thread/s],
   ];
   it.each(cases)('%s: exit 2 with the code and the field, no stack trace', async (_name, argv, pattern) => {
     const c = capture();
@@ -100,6 +101,11 @@ describe('kernel preflight', () => {
     expect(await main(['train', `plugins=[${STUB}]`, 'backend=stub', ...tiny], c.io)).toBe(3);
     expect(c.err()).toMatch(/KILN_BACKEND_MISSING_KERNEL.*1 kernel that backend 'stub' does not register:\n\s+Conv2DBackpropFilter: registered for [a-z, -]*cpu/s);
     expect(existsSync(join(c.cwd, 'runs'))).toBe(false);
+  });
+
+  it("options of one backend are given to that backend only (auto may pick another)", async () => {
+    const c = capture();
+    expect(await main(['train', 'backend=cpu', 'backendOptions={wasm: {thread: 2}}', 'name=opts', ...tiny], c.io), c.err()).toBe(0);
   });
 
   it('auto skips it, says why, and trains on the next backend', async () => {

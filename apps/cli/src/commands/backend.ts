@@ -31,7 +31,7 @@ export async function goldenStepCommand(args: { config?: string; overrides: read
     const second = host.registries.backends.get(names[1]);
     const probe = await second.probe();
     if (!probe.ok) throw new KilnError('KILN_BACKEND_UNAVAILABLE', `Backend '${names[1]}' cannot run here: ${probe.reason}${probe.fix ? ` — fix: ${probe.fix}` : ''}`);
-    const info = await second.activate(config.backendOptions);
+    const info = await second.activate(config.backendOptions[names[1]]);
     const run = resolveRun(host, config);
     const spec = parts.datasets.train.spec;
     const build = () => withSeededRandom(new Rng(config.seed).fork('model-init'),

@@ -26,7 +26,7 @@ export async function doctor(args: { config?: string; overrides: readonly string
     let kernels: readonly string[] = [];
     try {
       const choice = await selectBackend(providers.map((e) => e.value), 'auto', {
-        options: Object.fromEntries(providers.map((e) => [e.name, config.backendOptions])),
+        options: config.backendOptions,
         check: async (info) => { kernels = await preflightStep(config, run, data, info.tfBackend); },
       });
       io.out(`auto → ${describeChoice(choice)}`);

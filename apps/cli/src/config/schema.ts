@@ -19,8 +19,8 @@ export const runConfigSchema = z.object({
   plugins: z.array(z.string().min(1)).default([]),
   /** `auto`, a built-in backend (BACKEND_NAMES) or one a plugin registers; checked against the loaded plugins. */
   backend: z.string().min(1).default('auto'),
-  /** Options of the chosen backend (e.g. wasm `{ threads: 2 }`), validated by its plugin. */
-  backendOptions: z.record(z.string(), z.unknown()).default({}),
+  /** Options per backend name, e.g. `{ wasm: { threads: 2 } }`; each backend validates its own, and `auto` passes each its own. */
+  backendOptions: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   data: z.object({
     name: z.string().min(1),
     batchSize: z.number().int().min(1).default(16),
