@@ -1,8 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Metric, MetricValue } from '@kiln/core-trainer';
+import type { MetricValue } from '@kiln/core-trainer';
 import { MetricErrorCodes, metricError } from './errors.js';
-import { type ThresholdOptions, checkThreshold } from './internal/classify.js';
-import { ConfusionState, perClassCounts } from './internal/confusion-state.js';
+import type { ThresholdOptions } from './internal/classify.js';
+import { ConfusionMetric } from './internal/confusion-metric.js';
+import { perClassCounts } from './internal/confusion-state.js';
 
 export type Average = 'binary' | 'micro' | 'macro' | 'weighted' | 'none';
 export type ClassificationKind = 'precision' | 'recall' | 'f1' | 'sensitivity' | 'specificity';
@@ -31,28 +32,21 @@ export interface ClassificationOptions extends ThresholdOptions {
  * tf.tidy(() => f1.update(labels, probs));
  * await f1.compute(); // 0.71
  */
-export class ClassificationScore implements Metric {
-  readonly name: string;
-  readonly #state: ConfusionState;
+export class ClassificationScore extends ConfusionMetric {
   readonly #o: ClassificationOptions;
 
   constructor(readonly kind: ClassificationKind, options: ClassificationOptions = {}) {
-    this.name = options.name ?? (options.average && options.average !== 'binary' && options.average !== 'none' ? `${kind}_${options.average}` : kind);
-    this.#o = options;
+    const name = options.name ?? (options.average && options.average !== 'binary' && options.average !== 'none' ? `${kind}_${options.average}` : kind);
     if (options.average !== undefined && !AVERAGES.includes(options.average)) {
-      metricError(MetricErrorCodes.INVALID_OPTION, `Metric '${this.name}': average '${options.average}' is not one of ${AVERAGES.join(', ')}.`,
+      metricError(MetricErrorCodes.INVALID_OPTION, `Metric '${name}': average '${options.average}' is not one of ${AVERAGES.join(', ')}.`,
         { argument: 'average', value: options.average, allowed: AVERAGES });
     }
-    checkThreshold(this.name, options.threshold);
-    this.#state = new ConfusionState(this.name, options);
-  }
-
-  update(yTrue: tf.Tensor, yPred: tf.Tensor): void {
-    this.#state.update(yTrue, yPred);
+    super(name, options);
+    this.#o = options;
   }
 
   async compute(): Promise<MetricValue> {
-    const cm = this.#state.matrix();
+    const cm = this.state.matrix();
     const { tp, fp, fn, support } = perClassCounts(cm);
     const total = support.reduce((a, b) => a + b, 0);
     const tn = tp.map((t, i) => total - t - fp[i] - fn[i]);
@@ -67,7 +61,7 @@ export class ClassificationScore implements Metric {
         case 'f1': return ratio(2 * tpc, 2 * tpc + fpc + fnc);
       }
     };
-    const average = this.#o.average ?? (this.#state.binary ? 'binary' : 'macro');
+    const average = this.#o.average ?? (this.state.binary ? 'binary' : 'macro');
     if (average === 'binary') {
       if (cm.length !== 2) {
         metricError(MetricErrorCodes.INVALID_OPTION, `Metric '${this.name}': average 'binary' needs two classes, but predictions have ${cm.length}. Use 'macro', 'micro', 'weighted' or 'none'.`,
@@ -87,17 +81,6 @@ export class ClassificationScore implements Metric {
     return w === 0 ? z : sum(values.map((v, i) => v * weights[i])) / w;
   }
 
-  reset(): void {
-    this.#state.reset();
-  }
-
-  async stateDict(): Promise<unknown> {
-    return this.#state.stateDict();
-  }
-
-  loadStateDict(state: unknown): void {
-    this.#state.loadStateDict(state);
-  }
 }
 
 export interface ConfusionMatrixOptions extends ThresholdOptions {
@@ -111,22 +94,13 @@ export interface ConfusionMatrixOptions extends ThresholdOptions {
  * `{ '<true>_<pred>': count }` for loggers; `matrix()` gives the rows.
  * @example const cm = new ConfusionMatrix(); tf.tidy(() => cm.update(labels, probs)); await cm.matrix(); // [[5, 1], [0, 4]]
  */
-export class ConfusionMatrix implements Metric {
-  readonly name: string;
-  readonly #state: ConfusionState;
-
+export class ConfusionMatrix extends ConfusionMetric {
   constructor(readonly options: ConfusionMatrixOptions = {}) {
-    this.name = options.name ?? 'confusion_matrix';
-    checkThreshold(this.name, options.threshold);
-    this.#state = new ConfusionState(this.name, options);
-  }
-
-  update(yTrue: tf.Tensor, yPred: tf.Tensor): void {
-    this.#state.update(yTrue, yPred);
+    super(options.name ?? 'confusion_matrix', options);
   }
 
   async matrix(): Promise<number[][]> {
-    const cm = this.#state.matrix();
+    const cm = this.state.matrix();
     const n = this.options.normalize;
     if (!n) return cm;
     const all = cm.flat().reduce((a, b) => a + b, 0);
@@ -145,15 +119,4 @@ export class ConfusionMatrix implements Metric {
     return Object.fromEntries(cm.flatMap((row, i) => row.map((v, j) => [`${i}_${j}`, v])));
   }
 
-  reset(): void {
-    this.#state.reset();
-  }
-
-  async stateDict(): Promise<unknown> {
-    return this.#state.stateDict();
-  }
-
-  loadStateDict(state: unknown): void {
-    this.#state.loadStateDict(state);
-  }
 }

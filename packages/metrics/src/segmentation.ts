@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Metric, MetricValue } from '@kiln/core-trainer';
-import { type ThresholdOptions, checkThreshold } from './internal/classify.js';
-import { ConfusionState, perClassCounts } from './internal/confusion-state.js';
+import type { MetricValue } from '@kiln/core-trainer';
+import type { ThresholdOptions } from './internal/classify.js';
+import { ConfusionMetric } from './internal/confusion-metric.js';
+import { perClassCounts } from './internal/confusion-state.js';
 
 export interface OverlapMetricOptions extends ThresholdOptions {
   /** Multi-class: count class 0 (background) in the mean. Default true. */
@@ -20,27 +21,19 @@ export interface OverlapMetricOptions extends ThresholdOptions {
  * Multi-class ([N,H,W,C] argmax): the mean over classes that occur in targets or predictions;
  * classes absent from both are left out (of the mean and of the per-class record).
  */
-abstract class OverlapMetric implements Metric {
-  readonly name: string;
-  readonly #state: ConfusionState;
+abstract class OverlapMetric extends ConfusionMetric {
   readonly #o: OverlapMetricOptions;
 
   constructor(defaultName: string, options: OverlapMetricOptions) {
-    this.name = options.name ?? defaultName;
+    super(options.name ?? defaultName, options);
     this.#o = options;
-    checkThreshold(this.name, options.threshold);
-    this.#state = new ConfusionState(this.name, options);
   }
 
   protected abstract score(tp: number, fp: number, fn: number): number;
 
-  update(yTrue: tf.Tensor, yPred: tf.Tensor): void {
-    this.#state.update(yTrue, yPred);
-  }
-
   async compute(): Promise<MetricValue> {
-    const { tp, fp, fn } = perClassCounts(this.#state.matrix());
-    const binary = this.#state.binary;
+    const { tp, fp, fn } = perClassCounts(this.state.matrix());
+    const binary = this.state.binary;
     const first = binary ? 1 : this.#o.includeBackground === false ? 1 : 0;
     const values: Record<string, number> = {};
     for (let c = first; c < tp.length; c++) {
@@ -52,17 +45,6 @@ abstract class OverlapMetric implements Metric {
     return this.#o.perClass ? { mean, ...values } : mean;
   }
 
-  reset(): void {
-    this.#state.reset();
-  }
-
-  async stateDict(): Promise<unknown> {
-    return this.#state.stateDict();
-  }
-
-  loadStateDict(state: unknown): void {
-    this.#state.loadStateDict(state);
-  }
 }
 
 /**
