@@ -1,4 +1,3 @@
-import type * as tf from '@tensorflow/tfjs-core';
 import type { MetricValue } from '@kiln/core-trainer';
 import type { ThresholdOptions } from './internal/classify.js';
 import { ConfusionMetric } from './internal/confusion-metric.js';
