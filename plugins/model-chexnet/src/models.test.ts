@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { PluginHost } from '@kiln/core-trainer';
+import { PluginHost, Rng, withSeededRandom } from '@kiln/core-trainer';
 import { container } from 'tsyringe';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFixture } from '@kiln/test-utils';
@@ -42,10 +42,15 @@ describe('CheXNet, the baseline CNN and the factories', () => {
 
   it('the baseline CNN trains on cpu: a few Adam steps lower the loss, tensor count flat', async () => {
     const { trainSteps } = await import('@kiln/test-utils');
-    const model = buildBaselineCnn({ inputShape: [16, 16, 3], numClasses: 2, filters: 4, units: 8, dropout: 0 });
-    const x = tf.tidy(() => tf.concat([tf.zeros([2, 16, 16, 3]), tf.ones([2, 16, 16, 3])]));
+    // Seeded initialisation (KILN_TEST_SEED overrides it to check the property holds beyond one seed).
+    // Constant zero/one images let about one init in 20 end with every ReLU dead (loss stuck at ln 2);
+    // with the noisy inputs below, 30 of 30 seeds passed (checked with KILN_TEST_SEED=0..29).
+    const seed = Number(process.env.KILN_TEST_SEED ?? 3);
+    const model = withSeededRandom(new Rng(seed), () => buildBaselineCnn({ inputShape: [16, 16, 3], numClasses: 2, filters: 8, units: 8, dropout: 0 }));
+    // Noise around -0.5 (class 0) and +0.5 (class 1): both signs reach the ReLUs, unlike constant images.
+    const x = tf.tidy(() => tf.add(tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 7), tf.tensor4d([-0.5, -0.5, 0.5, 0.5], [4, 1, 1, 1])));
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 0, 1, 1], 'int32'), 2));
-    const { losses, counts } = trainSteps(model, x, y, 5, 0.03);
+    const { losses, counts } = trainSteps(model, x, y, 10, 0.01);
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.8);
     expect(new Set(counts.slice(1)).size).toBe(1);
     tf.dispose([x, y]);
