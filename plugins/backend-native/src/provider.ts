@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { NativeErrorCodes } from './errors.js';
 import { type ChildResult, probeBinding } from './internal/child.js';
 import { registerFastGradients } from './internal/fast-grads.js';
+import { registerFusedBatchNormTraining } from './internal/fused-bn-training.js';
+import { registerRelu6Layers } from './internal/relu6-layers.js';
 import { applyTf221Fixes, nodeBackend } from './tf221-fixes.js';
 import { type Flavour, findBinding, installFix, packageName, resolvePackageDir, searchRoots } from './internal/locate.js';
 
@@ -14,7 +16,7 @@ import { type Flavour, findBinding, installFix, packageName, resolvePackageDir, 
 export const nativeBackendOptions = z.object({
   /** native-gpu only: run on CPU (and say so) instead of failing when TensorFlow finds no CUDA GPU. */
   allowCpuFallback: z.boolean().default(false),
-  /** Faster gradients on 'tensorflow': one fused TF op for the batch-norm gradient, Tile for Mean/Sum (default true). */
+  /** TensorFlow's fused ops on 'tensorflow': training batch norm as FusedBatchNormV3 + its gradient, ReLU6 layers as one Relu6, single-op ReLU / Mean / Sum gradients (default true). */
   fastGradients: z.boolean().default(true),
 }).strict();
 export type NativeBackendOptions = z.infer<typeof nativeBackendOptions>;
@@ -94,7 +96,15 @@ export function nativeBackend(flavour: Flavour, config: NativeProviderConfig = {
         throw new KilnError(NativeErrorCodes.NATIVE_BINDING_LOAD, `${pkg} failed to load in this process: ${(cause as Error).message}. Fix: ${installFix(flavour)}`, { cause });
       }
       applyTf221Fixes();
-      if (parsed.data.fastGradients) registerFastGradients();
+      if (parsed.data.fastGradients) {
+        registerFastGradients();
+        // tfjs-layers is an optional peer: without it there are no layers models to route.
+        const layers = await import('@tensorflow/tfjs-layers').catch(() => undefined);
+        if (layers) {
+          registerFusedBatchNormTraining(layers);
+          registerRelu6Layers(layers);
+        }
+      }
       if (!(await tf.setBackend('tensorflow'))) {
         throw new KilnError(NativeErrorCodes.NATIVE_BINDING_LOAD, `tf.setBackend('tensorflow') failed after loading ${pkg}. Fix: ${installFix(flavour)}`);
       }

@@ -82,6 +82,96 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
     native.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - cpu[i][j]), `gradient ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu[i][j])))));
   });
 
+  it('training batch norm runs as one fused TensorFlow kernel per layer and matches the cpu backend (output, moving statistics, gradients within 1e-4)', async () => {
+    /** One training step of a BN layer on `backend`: output, d(output·w)/d(x, gamma, beta), moving stats, kernels run. */
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const layer = tfl.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, betaInitializer: 'ones', gammaInitializer: tfl.initializers.constant({ value: 1.5 }) });
+      const x = tf.randomNormal([3, 5, 4, 6], 2, 3, 'float32', 21);
+      const w = tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 22);
+      layer.build(x.shape);
+      const [gamma, beta] = layer.trainableWeights.map((v) => (v as unknown as { read(): tf.Variable }).read());
+      let y: number[] = [];
+      const profile = await tf.profile(() => {
+        const { grads } = tf.variableGrads(() => {
+          const out = layer.apply(x, { training: true }) as tf.Tensor;
+          y = Array.from(out.dataSync());
+          return tf.sum(tf.mul(out, w)) as tf.Scalar;
+        }, [gamma!, beta!]);
+        const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a, { training: true }) as tf.Tensor, w)))(x);
+        const out = [grads[gamma!.name]!, grads[beta!.name]!, dx].map((g) => Array.from(g.dataSync()));
+        tf.dispose([...Object.values(grads), dx]);
+        return out;
+      });
+      const moving = layer.nonTrainableWeights.map((v) => Array.from(v.read().dataSync()));
+      const values = [y, ...(profile.result as number[][]), ...moving];
+      const kernels = new Set(profile.kernels.map((k) => k.name));
+      tf.dispose([x, w]);
+      layer.weights.forEach((v) => v.dispose());
+      return { values, kernels };
+    };
+    const native = await run('tensorflow');
+    const cpu = await run('cpu');
+    await tf.setBackend('tensorflow');
+    expect(native.kernels.has('KilnFusedBatchNormTraining')).toBe(true);
+    expect(cpu.kernels.has('KilnFusedBatchNormTraining')).toBe(false);
+    expect(native.values.length).toBe(6); // y, dgamma, dbeta, dx, moving mean, moving variance
+    native.values.forEach((v, i) => {
+      expect(v.length, `value ${i}`).toBe(cpu.values[i]!.length);
+      v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `value ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu.values[i]![j]!))));
+    });
+  });
+
+  it('training batch norm: the tensor count stays flat over steps; inference still uses the moving statistics', () => {
+    const layer = tfl.layers.batchNormalization({ momentum: 0.5 });
+    const x = tf.randomNormal([4, 3, 3, 2], 5, 2, 'float32', 31);
+    layer.build(x.shape);
+    const counts: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      tf.tidy(() => {
+        tf.variableGrads(() => tf.sum(layer.apply(x, { training: true }) as tf.Tensor) as tf.Scalar);
+      });
+      counts.push(tf.memory().numTensors);
+    }
+    expect(new Set(counts).size).toBe(1);
+    // After 4 updates with momentum 0.5 the moving mean is 15/16 of the batch mean (from 0).
+    const batchMean = tf.tidy(() => tf.mean(x, [0, 1, 2]).dataSync());
+    const movingMean = layer.nonTrainableWeights[0]!.read().dataSync();
+    batchMean.forEach((m, c) => expect(movingMean[c]).toBeCloseTo(m * 15 / 16, 4));
+    const [gamma, beta, mean, variance] = layer.weights.map((v) => v.read());
+    const inference = layer.apply(x, { training: false }) as tf.Tensor;
+    const expected = tf.batchNorm(x, mean!, variance!, beta!, gamma!, 1e-3);
+    expect(tf.max(tf.abs(tf.sub(inference, expected))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([x, inference, expected]);
+    layer.weights.forEach((v) => v.dispose());
+  });
+
+  it('ReLU(maxValue 6) and the relu6 activation run as one Relu6 op; values and gradients match the cpu backend', async () => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      // |x| up to ~10 so all three regions (< 0, 0..6, > 6) are hit; no input is exactly 0 or 6.
+      const x = tf.mul(tf.randomNormal([2, 4, 4, 3], 0, 1, 'float32', 41), 5);
+      const reluLayer = tfl.layers.reLU({ maxValue: 6 });
+      const actLayer = tfl.layers.activation({ activation: 'relu6' });
+      const f = (a: tf.Tensor) => tf.add(tf.sum(tf.square(reluLayer.apply(a) as tf.Tensor)), tf.sum(tf.mul(actLayer.apply(a) as tf.Tensor, 3)));
+      const profile = await tf.profile(() => {
+        const { value, grad } = tf.valueAndGrad(f)(x);
+        const out = [Array.from(value.dataSync()), Array.from(grad.dataSync())];
+        tf.dispose([value, grad]);
+        return out;
+      });
+      x.dispose();
+      return { values: profile.result as number[][], kernels: new Set(profile.kernels.map((k) => k.name)) };
+    };
+    const native = await run('tensorflow');
+    const cpu = await run('cpu');
+    await tf.setBackend('tensorflow');
+    expect(native.kernels.has('Relu6')).toBe(true);
+    expect(native.kernels.has('ClipByValue') || native.kernels.has('Minimum')).toBe(false);
+    expect(cpu.kernels.has('ClipByValue')).toBe(true);
+    native.values.forEach((v, i) => v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `value ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu.values[i]![j]!)))));
+  });
+
   it('histogram of a constant tensor: one bucket [v-0.5, v+0.5, n] instead of a ConcatOp error; varied data still works', () => {
     const tfn = createRequire(import.meta.url)('@tensorflow/tfjs-node') as { node: { summaryFileWriter(dir: string): { histogram(n: string, d: tf.Tensor, s: number): void; flush(): void } } };
     const dir = mkdtempSync(join(tmpdir(), 'kiln-native-tb-'));
