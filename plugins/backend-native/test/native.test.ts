@@ -172,6 +172,29 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
     native.values.forEach((v, i) => v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `value ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu.values[i]![j]!)))));
   });
 
+  it('max-pool gradient (oneDNN where TensorFlow has it) matches the cpu backend over pool sizes, strides and padding', async () => {
+    const cases: [number, number, 'valid' | 'same'][] = [[2, 2, 'valid'], [2, 2, 'same'], [3, 2, 'same'], [3, 1, 'same'], [2, 1, 'valid'], [3, 3, 'valid']];
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const x = tf.randomNormal([2, 7, 9, 3], 0, 1, 'float32', 51);
+      const profile = await tf.profile(() => cases.map(([f, s, pad]) => {
+        const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, f, s, pad), tf.randomNormal(tf.maxPool(a as tf.Tensor4D, f, s, pad).shape, 0, 1, 'float32', 52))))(x);
+        const v = Array.from(g.dataSync());
+        g.dispose();
+        return v;
+      }));
+      x.dispose();
+      return { values: profile.result as number[][], kernels: new Set(profile.kernels.map((k) => k.name)) };
+    };
+    const native = await run('tensorflow');
+    const cpu = await run('cpu');
+    await tf.setBackend('tensorflow');
+    // x86-64 TensorFlow wheels are built with oneDNN, so the stock MaxPoolGrad kernel is not used.
+    expect(native.kernels.has('MaxPoolGrad')).toBe(false);
+    expect(cpu.kernels.has('MaxPoolGrad')).toBe(true);
+    native.values.forEach((v, i) => v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `case ${cases[i]} [${j}]`).toBeLessThan(1e-5 * (1 + Math.abs(cpu.values[i]![j]!)))));
+  });
+
   it('histogram of a constant tensor: one bucket [v-0.5, v+0.5, n] instead of a ConcatOp error; varied data still works', () => {
     const tfn = createRequire(import.meta.url)('@tensorflow/tfjs-node') as { node: { summaryFileWriter(dir: string): { histogram(n: string, d: tf.Tensor, s: number): void; flush(): void } } };
     const dir = mkdtempSync(join(tmpdir(), 'kiln-native-tb-'));
