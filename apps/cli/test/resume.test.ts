@@ -2,7 +2,7 @@
 // written) and resumed until it completes ends with the same weights, bit for bit, as a run never
 // interrupted. Runs the built CLI (apps/cli/dist) in child processes, as a user would.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -38,12 +38,21 @@ describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/main.js')))('k
     const first = start(cwd, ['--config', 'run.yaml', 'name=killed']);
     let kills = 0;
     let current = first;
-    for (let attempt = 0; attempt < 12; attempt++) {
-      // Kill at a random moment once at least one checkpoint exists (early kills would just restart).
-      const wait = 300 + rng.int(2500);
-      const killed = await Promise.race([current.done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), wait))]);
-      if (!killed) break;
-      if (!existsSync(join(cwd, 'runs', 'killed', 'checkpoints'))) { await new Promise((r) => setTimeout(r, 200)); attempt--; continue; }
+    // Kills follow the run's progress, not the clock (a whole run takes ~2 s here, longer under load):
+    // each kill lands a random 1–3 optimizer steps after the previous one, plus a random 0–60 ms, so
+    // some land while the next checkpoint is being written. 9 steps in all.
+    const newestStep = (): number => {
+      const dir = join(cwd, 'runs', 'killed', 'checkpoints');
+      if (!existsSync(dir)) return 0;
+      return Math.max(0, ...readdirSync(dir).map((n) => Number(/step=(\d+)/.exec(n)?.[1] ?? 0)));
+    };
+    let exited = false;
+    for (let target = 1 + rng.int(3); target < 9; target += 1 + rng.int(3)) {
+      exited = false;
+      current.done.then(() => { exited = true; });
+      while (!exited && newestStep() < target) await new Promise((r) => setTimeout(r, 10));
+      if (exited) break;
+      await new Promise((r) => setTimeout(r, rng.int(61)));
       current.child.kill('SIGKILL');
       await current.done;
       kills += 1;
@@ -51,6 +60,7 @@ describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/main.js')))('k
     }
     const code = await current.done;
     expect(code, current.output()).toBe(0);
+    console.log(`resume test: ${kills} SIGKILLs, resumed each time`);
     expect(kills).toBeGreaterThan(0);
     const a = readFileSync(join(cwd, 'runs', 'ref', 'model', 'weights.bin'));
     const b = readFileSync(join(cwd, 'runs', 'killed', 'model', 'weights.bin'));

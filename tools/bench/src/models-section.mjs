@@ -27,8 +27,9 @@ export async function runModelsSection(cfg, { log, load }) {
   const STOCK_BATCH = { cnn: 8, unet: 2, mobilenet: 4, efficientnet: 2 };
   const jobs = models.flatMap((m) => backends.filter((b) => b.id !== 'stock-wasm' || STOCK_MODELS.includes(m.id)).map((b) => ({
     model: m.id, backend: b.id, budget: cfg.budget, rounds: cfg.rounds,
-    // Kiln Trainer overhead (Trainer vs the same bare loop with Kiln's Adam) on the CNN, every backend but the baseline.
-    modes: m.id === 'cnn' && b.id !== 'stock-wasm' ? ['bare', 'bare-kiln', 'trainer'] : ['bare'],
+    // Every model: the bare loop with tf.train.adam and with Kiln's Adam (the optimizer Kiln users run);
+    // Kiln Trainer overhead (Trainer vs the same bare loop with Kiln's Adam) on the CNN. The baseline: bare only.
+    modes: b.id === 'stock-wasm' ? ['bare'] : m.id === 'cnn' ? ['bare', 'bare-kiln', 'trainer'] : ['bare', 'bare-kiln'],
     ...(b.id === 'stock-wasm' ? { warmup: 1, rounds: 1, maxSteps: 1, once: true, batch: STOCK_BATCH[m.id] } : {}),
   })));
   for (const m of models) if (!STOCK_MODELS.includes(m.id) && backends.some((b) => b.id === 'stock-wasm')) skippedModels.push({ model: `${m.id} on stock-wasm`, reason: 'the forwarded baseline is run on --stock-models (default cnn,unet) only' });

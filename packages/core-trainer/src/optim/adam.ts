@@ -33,16 +33,29 @@ export class Adam extends SlotOptimizer {
     checkOptimOption(this.name, 'eps', this.#eps, this.#eps > 0 && Number.isFinite(this.#eps), 'a finite number > 0');
   }
 
-  protected update(p: tf.Variable, grad: tf.Tensor, { lr, weightDecay: wd, step }: UpdateContext): void {
-    const g = wd !== 0 && !this.#decoupled ? tf.add(grad, tf.mul(p, wd)) : grad;
+  protected update(p: tf.Variable, grad: tf.Tensor, ctx: UpdateContext): void {
     const m = this.slot('m', p);
     const v = this.slot('v', p);
-    m.assign(tf.add(tf.mul(m, this.#beta1), tf.mul(g, 1 - this.#beta1)));
-    v.assign(tf.add(tf.mul(v, this.#beta2), tf.mul(tf.square(g), 1 - this.#beta2)));
+    const next = this.#math(p, grad, m, v, ctx);
+    m.assign(next.m);
+    v.assign(next.v);
+    p.assign(next.p);
+  }
+
+  protected override updateFlat(p: tf.Tensor1D, grad: tf.Tensor1D, slots: Readonly<Record<string, tf.Tensor1D>>, ctx: UpdateContext): { p: tf.Tensor; slots: Record<string, tf.Tensor> } {
+    const next = this.#math(p, grad, slots['m']!, slots['v']!, ctx);
+    return { p: next.p, slots: { m: next.m, v: next.v } };
+  }
+
+  /** One Adam(W) step, elementwise: the same ops for one variable or a flat vector of many. */
+  #math(p: tf.Tensor, grad: tf.Tensor, m0: tf.Tensor, v0: tf.Tensor, { lr, weightDecay: wd, step }: UpdateContext): { p: tf.Tensor; m: tf.Tensor; v: tf.Tensor } {
+    const g = wd !== 0 && !this.#decoupled ? tf.add(grad, tf.mul(p, wd)) : grad;
+    const m = tf.add(tf.mul(m0, this.#beta1), tf.mul(g, 1 - this.#beta1));
+    const v = tf.add(tf.mul(v0, this.#beta2), tf.mul(tf.square(g), 1 - this.#beta2));
     const bc1 = 1 - this.#beta1 ** step;
     const bc2 = 1 - this.#beta2 ** step;
     const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), this.#eps);
     const base = this.#decoupled && wd !== 0 ? tf.mul(p, 1 - lr * wd) : p;
-    p.assign(tf.sub(base, tf.mul(tf.div(m, denom), lr / bc1)));
+    return { p: tf.sub(base, tf.mul(tf.div(m, denom), lr / bc1)), m, v };
   }
 }
