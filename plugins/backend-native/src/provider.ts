@@ -2,12 +2,12 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendInfo, type BackendProbe, type BackendProvider, KilnError, type KilnErrorCode } from '@kiln/core-trainer';
+import { type BackendInfo, type BackendProbe, type BackendProvider, KilnError, type KilnErrorCode, routeBatchNormTraining } from '@kiln/core-trainer';
 import { z } from 'zod';
 import { NativeErrorCodes } from './errors.js';
 import { type ChildResult, probeBinding } from './internal/child.js';
 import { registerFastGradients } from './internal/fast-grads.js';
-import { registerFusedBatchNormTraining } from './internal/fused-bn-training.js';
+import { registerNativeFusedBatchNorm } from './internal/fused-bn-training.js';
 import { registerRelu6Layers } from './internal/relu6-layers.js';
 import { applyTf221Fixes, nodeBackend } from './tf221-fixes.js';
 import { type Flavour, findBinding, installFix, packageName, resolvePackageDir, searchRoots } from './internal/locate.js';
@@ -100,8 +100,9 @@ export function nativeBackend(flavour: Flavour, config: NativeProviderConfig = {
         registerFastGradients();
         // tfjs-layers is an optional peer: without it there are no layers models to route.
         const layers = await import('@tensorflow/tfjs-layers').catch(() => undefined);
+        registerNativeFusedBatchNorm();
         if (layers) {
-          registerFusedBatchNormTraining(layers);
+          routeBatchNormTraining(layers);
           registerRelu6Layers(layers);
         }
       }

@@ -1,4 +1,4 @@
-import { KilnError } from '@kiln/core-trainer';
+import { KilnError, routeBatchNormTraining } from '@kiln/core-trainer';
 import { WasmErrorCodes } from './errors.js';
 import { installWasmGradients, setFastGradients } from './internal/gradients.js';
 import { ADDED_KERNELS, REPLACED_KERNELS, installKilnKernels, installStockWithCpuForwarding } from './internal/registry.js';
@@ -20,6 +20,9 @@ export async function registerWasmTrainingKernels(): Promise<string[]> {
   await importWasm();
   const changed = installKilnKernels();
   installWasmGradients();
+  // tfjs-layers is an optional peer: without it there are no layers models to route.
+  const layers = await import('@tensorflow/tfjs-layers').catch(() => undefined);
+  if (layers) routeBatchNormTraining(layers);
   return changed;
 }
 

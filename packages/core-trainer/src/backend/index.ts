@@ -3,3 +3,4 @@ export { BackendErrorCodes } from './errors.js';
 export { preflight, traceKernels, backendsHaving, registeredBackends, type KernelTrace, type PreflightReport } from './preflight.js';
 export { kernelTable, formatKernelTable, type KernelTable } from './kernel-table.js';
 export { selectBackend, describeChoice, type BackendChoice, type SkippedBackend, type SelectOptions } from './select.js';
+export { FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD, hasFusedBatchNormTraining, routeBatchNormTraining } from './fused-batch-norm.js';

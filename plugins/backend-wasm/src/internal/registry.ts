@@ -8,6 +8,7 @@ import { maxPoolGrad } from './kernels/maxpool-grad.js';
 import { makeOneHot } from './kernels/one-hot.js';
 import { makeMean, makeSum } from './kernels/reduce.js';
 import { tile } from './kernels/tile.js';
+import { batchNormTrainKernels } from './kernels/batch-norm-train.js';
 
 type Factory = (stock: tf.KernelFunc) => tf.KernelFunc;
 const fixed = (f: unknown): Factory => () => f as tf.KernelFunc;
@@ -47,6 +48,12 @@ function register(name: string, func: tf.KernelFunc, config?: Partial<tf.KernelC
 /** Registers every Kiln wasm kernel, remembering the stock ones (idempotent). Returns the names that changed. */
 export function installKilnKernels(): string[] {
   const changed: string[] = [];
+  // Kiln's own fused training batch norm (routed to by @kiln/core-trainer's routeBatchNormTraining).
+  for (const [name, func] of batchNormTrainKernels) {
+    if (tf.getKernel(name, 'wasm')?.kernelFunc === func) continue;
+    register(name, func);
+    changed.push(name);
+  }
   for (const [name, make] of Object.entries({ ...ADDED_KERNELS, ...REPLACED_KERNELS })) {
     const current = tf.getKernel(name, 'wasm');
     if (current && current.kernelFunc === ours.get(name)) continue;
@@ -66,6 +73,8 @@ export function installKilnKernels(): string[] {
  * forwarded to the cpu backend (data copied to JS, computed there, copied back).
  */
 export function installStockWithCpuForwarding(): void {
+  // Without the fused kernels, training batch norm goes back to tfjs-layers' own ops.
+  for (const [name] of batchNormTrainKernels) if (tf.getKernel(name, 'wasm')) tf.unregisterKernel(name, 'wasm');
   for (const name of [...Object.keys(ADDED_KERNELS), ...Object.keys(REPLACED_KERNELS)]) {
     const original = stock.get(name);
     if (original) register(name, original.kernelFunc, original);
