@@ -1,5 +1,6 @@
 // The models section of the suite: models × backends, each measurement in its own process
-// (src/worker.mjs), configurations round-robin; the Keras 3 comparison after all tfjs runs.
+// (src/worker.mjs), configurations round-robin; the Keras 3 comparison in the same rotation (after
+// each model's tfjs runs in every repeat), so load changes hit Keras and tfjs alike.
 import { BACKENDS } from './backends.mjs';
 import { runKeras } from './keras.mjs';
 import { MODELS, efficientnetAvailable } from './models.mjs';
@@ -35,16 +36,41 @@ export async function runModelsSection(cfg, { log, load }) {
   for (const m of models) if (!STOCK_MODELS.includes(m.id) && backends.some((b) => b.id === 'stock-wasm')) skippedModels.push({ model: `${m.id} on stock-wasm`, reason: 'the forwarded baseline is run on --stock-models (default cnn,unet) only' });
   const runs = new Map(jobs.map((j) => [`${j.model}/${j.backend}`, []]));
   log(`${jobs.length} configurations × ${cfg.repeats} repeats, budget ${cfg.budget} s per round, ${cfg.rounds} rounds per process`);
+  let keras = { ok: false, reason: 'disabled (--no-keras)' };
+  /** @type {Map<string, { samples: number[], params?: number }>} */
+  const kerasRuns = new Map();
+  let kerasFailed = false;
+  const kerasRound = async (model, rep) => {
+    const r = await runKeras([model], { budget: cfg.budget, repeats: cfg.rounds, log });
+    if (!r.ok) {
+      keras = r;
+      kerasFailed = true; // no venv, or Keras broke: say why once, do not retry every round
+      return;
+    }
+    const k = r.results[0];
+    const entry = kerasRuns.get(model) ?? { samples: [] };
+    entry.samples.push(...k.samples);
+    entry.params = k.params;
+    kerasRuns.set(model, entry);
+    keras = { ...r, results: [] };
+    log(`${model}/keras #${rep + 1}: fit ${k.samples.map((n) => n.toFixed(1)).join('/')} img/s`);
+  };
   for (let rep = 0; rep < cfg.repeats; rep++) {
-    for (const job of jobs) {
+    for (const [i, job] of jobs.entries()) {
       const key = `${job.model}/${job.backend}`;
       const prev = runs.get(key);
-      if (prev.length && (!prev[0].ok || job.once)) continue; // unavailable, or a one-shot baseline
-      const r = await worker(job);
-      prev.push(r);
-      load();
-      log(`${key} #${rep + 1}: ${r.ok ? `${Object.entries(r.ips).map(([m, v]) => `${m} ${v.map((n) => n.toFixed(1)).join('/')}`).join(', ')} img/s (batch ${r.batch}), ${r.kernelsPerStep} kernels/step, RSS ${r.peakRssMB} MB` : r.error}`);
+      // Skipped when unavailable, or a one-shot baseline already measured.
+      if (!(prev.length && (!prev[0].ok || job.once))) {
+        const r = await worker(job);
+        prev.push(r);
+        load();
+        log(`${key} #${rep + 1}: ${r.ok ? `${Object.entries(r.ips).map(([m, v]) => `${m} ${v.map((n) => n.toFixed(1)).join('/')}`).join(', ')} img/s (batch ${r.batch}), ${r.kernelsPerStep} kernels/step, RSS ${r.peakRssMB} MB` : r.error}`);
+      }
+      if (cfg.keras && !kerasFailed && jobs[i + 1]?.model !== job.model) await kerasRound(job.model, rep);
     }
+  }
+  if (kerasRuns.size > 0) {
+    keras = { ...keras, ok: true, results: [...kerasRuns].map(([model, e]) => ({ model, imgPerSec: median(e.samples), samples: e.samples, params: e.params })) };
   }
 
   const results = [...runs.entries()].map(([key, rs]) => {
@@ -61,11 +87,6 @@ export async function runModelsSection(cfg, { log, load }) {
     };
   });
 
-  let keras = { ok: false, reason: 'disabled (--no-keras)' };
-  if (cfg.keras) {
-    log('Keras 3 comparison …');
-    keras = await runKeras(models.map((m) => m.id), { budget: cfg.budget, repeats: Math.max(cfg.repeats * cfg.rounds, 2), log });
-  }
 
   return {
     trainer: 'Kiln Trainer.fit (SupervisedModule, Kiln Adam) vs the bare tf.variableGrads loop with the same Kiln Adam, alternating in one process',
