@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { type NodeBackend, batchNormAttrs } from './tf-ops.js';
 
 /**
  * Faster gradients on the 'tensorflow' backend. Gradients are registered per kernel for every
@@ -21,26 +22,14 @@ import * as tf from '@tensorflow/tfjs-core';
 
 const KILN_BN_GRAD = 'KilnFusedBatchNormGrad';
 
-interface NodeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], n: number): tf.Tensor[];
-}
-
 const bnGradKernel: tf.KernelConfig = {
   kernelName: KILN_BN_GRAD,
   backendName: 'tensorflow',
   kernelFunc: ({ inputs, attrs, backend }) => {
     const { dy, x, scale, mean, variance } = inputs as Record<string, tf.TensorInfo>;
     const b = backend as unknown as NodeBackend;
-    const B = b.binding;
-    const opAttrs = [
-      { name: 'T', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
-      { name: 'U', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
-      { name: 'epsilon', type: B.TF_ATTR_FLOAT, value: (attrs as { epsilon: number }).epsilon },
-      { name: 'data_format', type: B.TF_ATTR_STRING, value: 'NHWC' },
-      { name: 'is_training', type: B.TF_ATTR_BOOL, value: false },
-    ];
-    const out = b.executeMultipleOutputs('FusedBatchNormGradV2', opAttrs, [dy, x, scale, mean, variance], 5);
+    // is_training=false: mean and variance are inputs, not batch statistics.
+    const out = b.executeMultipleOutputs('FusedBatchNormGradV2', batchNormAttrs(b, (attrs as { epsilon: number }).epsilon, false), [dy!, x!, scale!, mean!, variance!], 5);
     tf.dispose(out.slice(3));
     return out.slice(0, 3);
   },
@@ -127,7 +116,7 @@ function reduceGrad(kernelName: string, divide: boolean) {
 
 let oneDnnPool: boolean | undefined;
 
-function poolAttrs(b: NodeBackend & { binding: { TF_ATTR_INT: number } }, filter: [number, number], strides: [number, number], pad: 'valid' | 'same'): unknown[] {
+function poolAttrs(b: NodeBackend, filter: [number, number], strides: [number, number], pad: 'valid' | 'same'): unknown[] {
   const B = b.binding;
   return [
     { name: 'T', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
@@ -143,7 +132,7 @@ function poolAttrs(b: NodeBackend & { binding: { TF_ATTR_INT: number } }, filter
 
 /** dx of a max-pool through oneDNN; undefined when this TensorFlow has no oneDNN pooling. */
 function oneDnnMaxPoolGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, filter: [number, number], strides: [number, number], pad: 'valid' | 'same'): tf.Tensor | undefined {
-  const b = tf.engine().backend as unknown as NodeBackend & { binding: { TF_ATTR_INT: number } };
+  const b = tf.engine().backend as unknown as NodeBackend;
   const attrs = poolAttrs(b, filter, strides, pad);
   const run = (xx: tf.Tensor, yy: tf.Tensor | undefined, g: tf.Tensor | undefined): tf.Tensor => {
     const [y2, workspace] = b.executeMultipleOutputs('_MklNativeMaxPool', attrs, [xx], 2);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD } from '@kiln/core-trainer';
+import { type NodeBackend, batchNormAttrs } from './tf-ops.js';
 
 /**
  * Kiln's fused training batch norm kernels (contract in @kiln/core-trainer, `routeBatchNormTraining`)
@@ -7,22 +8,6 @@ import { FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD } from '@kiln/core-trainer';
  * `FusedBatchNormGradV3` backward, the two ops Keras runs for the same layer. The reserve tensors
  * are TensorFlow's reserve spaces, handed back to the gradient untouched.
  */
-
-interface NodeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
-  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], n: number): tf.Tensor[];
-}
-
-function bnAttrs(b: NodeBackend, epsilon: number): unknown[] {
-  const B = b.binding;
-  return [
-    { name: 'T', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
-    { name: 'U', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
-    { name: 'epsilon', type: B.TF_ATTR_FLOAT, value: epsilon },
-    { name: 'data_format', type: B.TF_ATTR_STRING, value: 'NHWC' },
-    { name: 'is_training', type: B.TF_ATTR_BOOL, value: true },
-  ];
-}
 
 const forwardKernel: tf.KernelConfig = {
   kernelName: FUSED_BN_TRAIN,
@@ -33,7 +18,7 @@ const forwardKernel: tf.KernelConfig = {
     // Training mode takes no population statistics: mean and variance inputs are empty.
     const empty = tf.tensor1d([], 'float32');
     const [y, mean, unbiased, r1, r2, r3] = b.executeMultipleOutputs('FusedBatchNormV3',
-      bnAttrs(b, (attrs as { epsilon: number }).epsilon), [x!, scale!, offset!, empty, empty], 6);
+      batchNormAttrs(b, (attrs as { epsilon: number }).epsilon, true), [x!, scale!, offset!, empty, empty], 6);
     empty.dispose();
     // FusedBatchNormV3 returns the Bessel-corrected variance; tfjs-layers (and Keras 3) move the
     // moving variance towards the biased one.
@@ -51,7 +36,7 @@ const gradKernel: tf.KernelConfig = {
     const { dy, x, scale, r1, r2, r3 } = inputs as Record<string, tf.TensorInfo>;
     const b = backend as unknown as NodeBackend;
     const [dx, dscale, doffset, u1, u2] = b.executeMultipleOutputs('FusedBatchNormGradV3',
-      bnAttrs(b, (attrs as { epsilon: number }).epsilon), [dy!, x!, scale!, r1!, r2!, r3!], 5);
+      batchNormAttrs(b, (attrs as { epsilon: number }).epsilon, true), [dy!, x!, scale!, r1!, r2!, r3!], 5);
     tf.dispose([u1!, u2!]);
     return [dx!, dscale!, doffset!];
   },

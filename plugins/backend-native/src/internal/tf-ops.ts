@@ -1,0 +1,19 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** The parts of tfjs-node's NodeJSKernelBackend that Kiln's kernels call: raw TensorFlow ops by name. */
+export interface NodeBackend {
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_INT: number; TF_FLOAT: number };
+  executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], n: number): tf.Tensor[];
+}
+
+/** Attributes of TensorFlow's FusedBatchNorm{V3,GradV2,GradV3} for float32 NHWC data. */
+export function batchNormAttrs(b: NodeBackend, epsilon: number, isTraining: boolean): unknown[] {
+  const B = b.binding;
+  return [
+    { name: 'T', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
+    { name: 'U', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
+    { name: 'epsilon', type: B.TF_ATTR_FLOAT, value: epsilon },
+    { name: 'data_format', type: B.TF_ATTR_STRING, value: 'NHWC' },
+    { name: 'is_training', type: B.TF_ATTR_BOOL, value: isTraining },
+  ];
+}
