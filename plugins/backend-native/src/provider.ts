@@ -2,13 +2,14 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendInfo, type BackendProbe, type BackendProvider, KilnError, type KilnErrorCode, routeBatchNormTraining } from '@kiln/core-trainer';
+import { type BackendInfo, type BackendProbe, type BackendProvider, KilnError, type KilnErrorCode, routeBatchNormTraining, routeConvInputGradients, routeMaxPoolTraining } from '@kiln/core-trainer';
 import { z } from 'zod';
 import { NativeErrorCodes } from './errors.js';
 import { type ChildResult, probeBinding } from './internal/child.js';
 import { registerFastGradients } from './internal/fast-grads.js';
 import { registerNativeFusedBatchNorm } from './internal/fused-bn-training.js';
 import { registerRelu6Layers } from './internal/relu6-layers.js';
+import { registerNativeMaxPoolTraining } from './internal/max-pool-training.js';
 import { applyTf221Fixes, nodeBackend } from './tf221-fixes.js';
 import { type Flavour, findBinding, installFix, packageName, resolvePackageDir, searchRoots } from './internal/locate.js';
 
@@ -96,13 +97,14 @@ export function nativeBackend(flavour: Flavour, config: NativeProviderConfig = {
         throw new KilnError(NativeErrorCodes.NATIVE_BINDING_LOAD, `${pkg} failed to load in this process: ${(cause as Error).message}. Fix: ${installFix(flavour)}`, { cause });
       }
       applyTf221Fixes();
+      // tfjs-layers is an optional peer: without it there are no layers models to route.
+      const layers = parsed.data.fastGradients ? await import('@tensorflow/tfjs-layers').catch(() => undefined) : undefined;
       if (parsed.data.fastGradients) {
         registerFastGradients();
-        // tfjs-layers is an optional peer: without it there are no layers models to route.
-        const layers = await import('@tensorflow/tfjs-layers').catch(() => undefined);
         registerNativeFusedBatchNorm();
         if (layers) {
           routeBatchNormTraining(layers);
+          routeConvInputGradients(layers);
           registerRelu6Layers(layers);
         }
       }
@@ -110,6 +112,8 @@ export function nativeBackend(flavour: Flavour, config: NativeProviderConfig = {
         throw new KilnError(NativeErrorCodes.NATIVE_BINDING_LOAD, `tf.setBackend('tensorflow') failed after loading ${pkg}. Fix: ${installFix(flavour)}`);
       }
       await tf.ready();
+      // Needs the backend active: a trial run finds out whether TensorFlow has oneDNN pooling.
+      if (layers && registerNativeMaxPoolTraining()) routeMaxPoolTraining(layers);
       const usingGpu = nodeBackend()?.isUsingGpuDevice === true;
       const device = usingGpu ? loc.binding.report.gpuName ?? 'GPU:0' : gpu ? 'CPU (no CUDA GPU found; TensorFlow fell back to CPU)' : 'CPU';
       return { name, tfBackend: tf.getBackend(), device };

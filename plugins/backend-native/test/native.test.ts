@@ -195,6 +195,32 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
     native.values.forEach((v, i) => v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `case ${cases[i]} [${j}]`).toBeLessThan(1e-5 * (1 + Math.abs(cpu.values[i]![j]!)))));
   });
 
+  it('max-pool layers in training keep oneDNN\'s workspace for the gradient; the image-facing conv computes no input gradient; results match the cpu backend', async () => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = withSeededRandom(new Rng(3), cnn);
+      const x = tf.randomNormal([4, 16, 16, 3], 0, 1, 'float32', 61);
+      const vars = model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
+      const profile = await tf.profile(() => {
+        const { grads, value } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+        const out = [value, ...vars.map((v) => grads[v.name]!)].map((t) => Array.from(t.dataSync()));
+        tf.dispose([value, ...Object.values(grads)]);
+        return out;
+      });
+      tf.dispose(x);
+      model.weights.forEach((w) => w.dispose());
+      const count = (name: string) => profile.kernels.filter((k) => k.name === name).length;
+      return { values: profile.result as number[][], pool: count('KilnMaxPoolTraining'), poolGrad: count('KilnMaxPoolTrainingGrad'), stockPool: count('MaxPool'), backpropInput: count('Conv2DBackpropInput') };
+    };
+    const native = await run('tensorflow');
+    const cpu = await run('cpu');
+    await tf.setBackend('tensorflow');
+    expect(native).toMatchObject({ pool: 1, poolGrad: 1, stockPool: 0 });
+    // Two convs; only the second one's input depends on a weight.
+    expect(native.backpropInput).toBe(1);
+    native.values.forEach((v, i) => v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `value ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu.values[i]![j]!)))));
+  });
+
   it('histogram of a constant tensor: one bucket [v-0.5, v+0.5, n] instead of a ConcatOp error; varied data still works', () => {
     const tfn = createRequire(import.meta.url)('@tensorflow/tfjs-node') as { node: { summaryFileWriter(dir: string): { histogram(n: string, d: tf.Tensor, s: number): void; flush(): void } } };
     const dir = mkdtempSync(join(tmpdir(), 'kiln-native-tb-'));

@@ -1,4 +1,4 @@
-import { KilnError, routeBatchNormTraining } from '@kiln/core-trainer';
+import { KilnError, routeBatchNormTraining, routeConvInputGradients } from '@kiln/core-trainer';
 import { WasmErrorCodes } from './errors.js';
 import { installWasmGradients, setFastGradients } from './internal/gradients.js';
 import { ADDED_KERNELS, REPLACED_KERNELS, installKilnKernels, installStockWithCpuForwarding } from './internal/registry.js';
@@ -22,7 +22,10 @@ export async function registerWasmTrainingKernels(): Promise<string[]> {
   installWasmGradients();
   // tfjs-layers is an optional peer: without it there are no layers models to route.
   const layers = await import('@tensorflow/tfjs-layers').catch(() => undefined);
-  if (layers) routeBatchNormTraining(layers);
+  if (layers) {
+    routeBatchNormTraining(layers);
+    routeConvInputGradients(layers);
+  }
   return changed;
 }
 

@@ -4,3 +4,5 @@ export { preflight, traceKernels, backendsHaving, registeredBackends, type Kerne
 export { kernelTable, formatKernelTable, type KernelTable } from './kernel-table.js';
 export { selectBackend, describeChoice, type BackendChoice, type SkippedBackend, type SelectOptions } from './select.js';
 export { FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD, hasFusedBatchNormTraining, routeBatchNormTraining } from './fused-batch-norm.js';
+export { routeConvInputGradients } from './conv-input-gradient.js';
+export { MAX_POOL_TRAIN, MAX_POOL_TRAIN_GRAD, hasMaxPoolTraining, routeMaxPoolTraining } from './max-pool-training.js';

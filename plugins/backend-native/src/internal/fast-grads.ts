@@ -116,7 +116,8 @@ function reduceGrad(kernelName: string, divide: boolean) {
 
 let oneDnnPool: boolean | undefined;
 
-function poolAttrs(b: NodeBackend, filter: [number, number], strides: [number, number], pad: 'valid' | 'same'): unknown[] {
+/** Attributes of oneDNN's native-format max pool and its gradient (workspace enabled). */
+export function poolAttrs(b: NodeBackend, filter: [number, number], strides: [number, number], pad: 'valid' | 'same'): unknown[] {
   const B = b.binding;
   return [
     { name: 'T', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
@@ -130,30 +131,33 @@ function poolAttrs(b: NodeBackend, filter: [number, number], strides: [number, n
   ];
 }
 
-/** dx of a max-pool through oneDNN; undefined when this TensorFlow has no oneDNN pooling. */
-function oneDnnMaxPoolGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, filter: [number, number], strides: [number, number], pad: 'valid' | 'same'): tf.Tensor | undefined {
-  const b = tf.engine().backend as unknown as NodeBackend;
-  const attrs = poolAttrs(b, filter, strides, pad);
-  const run = (xx: tf.Tensor, yy: tf.Tensor | undefined, g: tf.Tensor | undefined): tf.Tensor => {
-    const [y2, workspace] = b.executeMultipleOutputs('_MklNativeMaxPool', attrs, [xx], 2);
-    if (!yy || !g) {
-      tf.dispose([workspace!]);
-      return y2!;
-    }
-    y2!.dispose();
-    const [dx] = b.executeMultipleOutputs('_MklNativeMaxPoolGrad', attrs, [xx, yy, g, workspace!], 1);
-    workspace!.dispose();
-    return dx!;
-  };
+/** True when this TensorFlow runs oneDNN's native-format max pool (found by one trial run, then cached). */
+export function hasOneDnnPooling(): boolean {
   if (oneDnnPool === undefined) {
+    const b = tf.engine().backend as unknown as NodeBackend;
     try {
-      tf.tidy(() => run(tf.ones([1, 2, 2, 1]), undefined, undefined));
+      tf.tidy(() => {
+        const out = b.executeMultipleOutputs('_MklNativeMaxPool', poolAttrs(b, [2, 2], [2, 2], 'valid'), [tf.ones([1, 2, 2, 1])], 2);
+        tf.dispose(out);
+      });
       oneDnnPool = true;
     } catch {
       oneDnnPool = false;
     }
   }
-  return oneDnnPool ? run(x, y, dy) : undefined;
+  return oneDnnPool;
+}
+
+/** dx of a max-pool through oneDNN; undefined when this TensorFlow has no oneDNN pooling. */
+function oneDnnMaxPoolGrad(dy: tf.Tensor, x: tf.Tensor, y: tf.Tensor, filter: [number, number], strides: [number, number], pad: 'valid' | 'same'): tf.Tensor | undefined {
+  if (!hasOneDnnPooling()) return undefined;
+  const b = tf.engine().backend as unknown as NodeBackend;
+  const attrs = poolAttrs(b, filter, strides, pad);
+  const [y2, workspace] = b.executeMultipleOutputs('_MklNativeMaxPool', attrs, [x], 2);
+  y2!.dispose();
+  const [dx] = b.executeMultipleOutputs('_MklNativeMaxPoolGrad', attrs, [x, y, dy, workspace!], 1);
+  workspace!.dispose();
+  return dx!;
 }
 
 const pair = (v: number | [number, number]): [number, number] => (Array.isArray(v) ? v : [v, v]);

@@ -46,6 +46,12 @@ describe('replaced wasm kernels match cpu', () => {
       await same(`maxpool grad ${k}/${s}/${pad}`, () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, k, s, pad), t([2, Math.ceil((pad === 'same' ? 9 : 9 - k + 1) / s), Math.ceil((pad === 'same' ? 8 : 8 - k + 1) / s), 3], 10))))(t([2, 9, 8, 3], 11)));
     }
     await same('maxpool grad with ties', () => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(tf.ones([1, 4, 4, 2])));
+    // 2×2 stride 2 over even sizes (the tiled fast path), valid and same, with NaN and −∞ windows.
+    for (const pad of ['valid', 'same'] as const) {
+      await same(`maxpool grad 2/2/${pad} even`, () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(x as tf.Tensor4D, 2, 2, pad), t([2, 4, 5, 3], 19))))(t([2, 8, 10, 3], 20)));
+    }
+    const special = () => tf.tensor4d([NaN, 1, NaN, NaN, -Infinity, -Infinity, 2, 2, 3, NaN, -Infinity, -Infinity, 0, -1, NaN, NaN], [1, 4, 4, 1]);
+    await same('maxpool grad 2/2 NaN and -Infinity', () => tf.grad((x: tf.Tensor) => tf.sum(tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid')))(special()));
   });
 
   it('Slice, SplitV, Concat, Identity, Cast', async () => {
