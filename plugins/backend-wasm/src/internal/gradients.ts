@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapF32, wasmBackend } from './heap.js';
+import { offsetOf, simdFor } from './simd/index.js';
 
 /** Custom wasm kernel: [Σ dy, Σ dy·(x − mean)] per channel (last axis), one pass over x and dy. */
 export const BN_GRAD_STATS = 'KilnBatchNormGradStats';
@@ -16,6 +17,17 @@ export function batchNormGradStats({ inputs, backend: b }: Parameters<tf.KernelF
   }
   o.set(s1, 0);
   o.set(s2, c);
+  return out;
+}
+
+/** Custom wasm kernel: the ReLU gradient in one SIMD pass (tfjs runs Step, Cast and Mul). */
+export const RELU_GRAD = 'KilnReluGrad';
+
+function reluGradKernel({ inputs, backend: b }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
+  const backend = wasmBackend(b);
+  const dy = inputs['dy']!, x = inputs['x']!;
+  const out = backend.makeOutput(x.shape, 'float32');
+  simdFor(backend)!.reluGrad(offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, out), tf.util.sizeFromShape(x.shape));
   return out;
 }
 
@@ -62,6 +74,13 @@ function fusedBatchNormGrad(dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAt
   };
 }
 
+/** ReLU's gradient as one SIMD kernel where the SIMD kernels load (else tfjs's dy·step(x)). */
+function reluGrad(dy: tf.Tensor, saved: tf.Tensor[]) {
+  const [x] = saved;
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32' || !tf.util.arraysEqual(x.shape, dy.shape) || !simdFor(wasmBackend())) return null;
+  return { x: () => tf.engine().runKernel(RELU_GRAD, { dy, x }) as tf.Tensor };
+}
+
 /** Sum/Mean gradient as one broadcast (our Tile) instead of dy · ones(x.shape) [/ n]. */
 function reduceGrad(isMean: boolean) {
   return (dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
@@ -77,10 +96,11 @@ function reduceGrad(isMean: boolean) {
 /** Overrides the gradients above for the wasm backend (idempotent); other backends keep the originals. */
 export function installWasmGradients(): string[] {
   const done: string[] = [];
-  for (const [name, fast] of [['FusedBatchNorm', fusedBatchNormGrad], ['Mean', reduceGrad(true)], ['Sum', reduceGrad(false)]] as const) {
+  for (const [name, fast] of [['FusedBatchNorm', fusedBatchNormGrad], ['Mean', reduceGrad(true)], ['Sum', reduceGrad(false)], ['Relu', reluGrad]] as const) {
     const config = onWasm(name, fast);
     if (config) { tf.registerGradient(config); done.push(name); }
   }
   if (!tf.getKernel(BN_GRAD_STATS, 'wasm')) tf.registerKernel({ kernelName: BN_GRAD_STATS, backendName: 'wasm', kernelFunc: batchNormGradStats });
+  if (!tf.getKernel(RELU_GRAD, 'wasm')) tf.registerKernel({ kernelName: RELU_GRAD, backendName: 'wasm', kernelFunc: reluGradKernel });
   return done;
 }

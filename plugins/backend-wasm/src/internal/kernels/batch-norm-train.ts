@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD } from '@kiln/core-trainer';
-import { heapF32, wasmBackend } from '../heap.js';
+import { type WasmBackendLike, heapF32, wasmBackend } from '../heap.js';
+import { type KilnSimd, offsetOf, simdFor } from '../simd/index.js';
 import type { KernelArgs } from './util.js';
 
 /**
@@ -16,9 +17,17 @@ export function batchNormTrain({ inputs, attrs, backend: b }: KernelArgs): tf.Te
   const c = x.shape[3]!, rows = tf.util.sizeFromShape(x.shape) / c;
   const outs = [backend.makeOutput(x.shape, 'float32'), ...[0, 1, 2, 3].map(() => backend.makeOutput([c], 'float32')), backend.makeOutput([1], 'float32')];
   const [yI, meanI, varI, r1I, r2I, r3I] = outs;
+  const simd = c % 4 === 0 ? simdFor(backend) : undefined;
+  const scratch = simd ? new Scratch(backend, c) : undefined;
   // Views after every allocation: the heap may have grown.
   const xs = heapF32(backend, x), ys = heapF32(backend, yI!), sc = heapF32(backend, scale), of = heapF32(backend, offset);
-  const [sum, sq] = channelSums(xs, undefined, undefined, rows, c);
+  let sum: Float64Array, sq: Float64Array;
+  if (simd && scratch) {
+    simd.channelSums(offsetOf(backend, x), -1, 0, rows, c, scratch.s1, scratch.s2);
+    [sum, sq] = scratch.sums();
+  } else {
+    [sum, sq] = channelSums(xs, undefined, undefined, rows, c);
+  }
   const mean = new Float64Array(c), variance = new Float64Array(c), a = new Float32Array(c), k = new Float32Array(c);
   for (let j = 0; j < c; j++) {
     mean[j] = sum[j]! / rows;
@@ -27,7 +36,14 @@ export function batchNormTrain({ inputs, attrs, backend: b }: KernelArgs): tf.Te
     a[j] = sc[j]! * inv; // y = x·a + k
     k[j] = of[j]! - mean[j]! * sc[j]! * inv;
   }
-  for (let r = 0, o = 0; r < rows; r++, o += c) for (let j = 0; j < c; j++) ys[o + j] = xs[o + j]! * a[j]! + k[j]!;
+  if (simd && scratch) {
+    scratch.set(0, a);
+    scratch.set(1, k);
+    simd.channelAffine(offsetOf(backend, x), -1, offsetOf(backend, yI!), rows, c, scratch.f32(0), 0, scratch.f32(1));
+    scratch.dispose();
+  } else {
+    for (let r = 0, o = 0; r < rows; r++, o += c) for (let j = 0; j < c; j++) ys[o + j] = xs[o + j]! * a[j]! + k[j]!;
+  }
   heapF32(backend, meanI!).set(mean);
   heapF32(backend, varI!).set(variance);
   heapF32(backend, r1I!).set(mean);
@@ -45,9 +61,18 @@ export function batchNormTrainGrad({ inputs, backend: b }: KernelArgs): tf.Tenso
   const x = inputs['x']!, dy = inputs['dy']!, scale = inputs['scale']!, r1 = inputs['r1']!, r2 = inputs['r2']!;
   const c = x.shape[3]!, rows = tf.util.sizeFromShape(x.shape) / c;
   const dxI = backend.makeOutput(x.shape, 'float32'), dsI = backend.makeOutput([c], 'float32'), doI = backend.makeOutput([c], 'float32');
+  const simd = c % 4 === 0 ? simdFor(backend) : undefined;
+  const scratch = simd ? new Scratch(backend, c) : undefined;
   const xs = heapF32(backend, x), dys = heapF32(backend, dy), dxs = heapF32(backend, dxI);
   const mean = Float64Array.from(heapF32(backend, r1)), inv = Float64Array.from(heapF32(backend, r2)), sc = heapF32(backend, scale);
-  const [sDy, sDyXc] = channelSums(dys, xs, Float32Array.from(mean), rows, c);
+  let sDy: Float64Array, sDyXc: Float64Array;
+  if (simd && scratch) {
+    scratch.set(0, Float32Array.from(mean));
+    simd.channelSums(offsetOf(backend, dy), offsetOf(backend, x), scratch.f32(0), rows, c, scratch.s1, scratch.s2);
+    [sDy, sDyXc] = scratch.sums();
+  } else {
+    [sDy, sDyXc] = channelSums(dys, xs, Float32Array.from(mean), rows, c);
+  }
   // dx = dy·A + x·B + C per channel, from the sums (x̂ = (x − mean)·inv).
   const A = new Float32Array(c), B = new Float32Array(c), C = new Float32Array(c);
   for (let j = 0; j < c; j++) {
@@ -56,10 +81,68 @@ export function batchNormTrainGrad({ inputs, backend: b }: KernelArgs): tf.Tenso
     B[j] = -si * mDyXhat * inv[j]!;
     C[j] = -si * mDy + si * mDyXhat * inv[j]! * mean[j]!;
   }
-  for (let r = 0, o = 0; r < rows; r++, o += c) for (let j = 0; j < c; j++) dxs[o + j] = dys[o + j]! * A[j]! + xs[o + j]! * B[j]! + C[j]!;
+  if (simd && scratch) {
+    scratch.set(1, A);
+    scratch.set(2, B);
+    scratch.set(3, C);
+    simd.channelAffine(offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, dxI), rows, c, scratch.f32(1), scratch.f32(2), scratch.f32(3));
+    scratch.dispose();
+  } else {
+    for (let r = 0, o = 0; r < rows; r++, o += c) for (let j = 0; j < c; j++) dxs[o + j] = dys[o + j]! * A[j]! + xs[o + j]! * B[j]! + C[j]!;
+  }
   heapF32(backend, dsI).set(sDyXc.map((v, j) => v * inv[j]!));
   heapF32(backend, doI).set(sDy);
   return [dxI, dsI, doI];
+}
+
+/**
+ * Per-channel scratch in the wasm heap for the SIMD kernels: two float64[c] sums (zeroed) and four
+ * float32[c] vectors. Allocated before the kernel takes its heap views; disposed after the last call.
+ */
+class Scratch {
+  readonly #backend: WasmBackendLike;
+  readonly #info: tf.TensorInfo;
+  readonly #c: number;
+  readonly s1: number;
+  readonly s2: number;
+
+  constructor(backend: WasmBackendLike, c: number) {
+    this.#backend = backend;
+    this.#c = c;
+    // 2c float64 + 4c float32 = 8c float32 slots, plus 2 for 8-byte alignment of the float64s.
+    this.#info = backend.makeOutput([8 * c + 2], 'float32');
+    const at = offsetOf(backend, this.#info);
+    this.s1 = at + (at % 8);
+    this.s2 = this.s1 + 8 * c;
+    this.#f64().fill(0);
+  }
+
+  #buffer(): ArrayBufferLike {
+    return heapF32(this.#backend, this.#info).buffer;
+  }
+
+  #f64(): Float64Array {
+    return new Float64Array(this.#buffer(), this.s1, 2 * this.#c);
+  }
+
+  /** Byte offset of float32 vector i (0–3). */
+  f32(i: number): number {
+    return this.s2 + 8 * this.#c + 4 * this.#c * i;
+  }
+
+  set(i: number, v: Float32Array): void {
+    new Float32Array(this.#buffer(), this.f32(i), this.#c).set(v);
+  }
+
+  /** Copies of the two sums. */
+  sums(): [Float64Array, Float64Array] {
+    const all = this.#f64();
+    return [all.slice(0, this.#c), all.slice(this.#c)];
+  }
+
+  dispose(): void {
+    this.#backend.disposeData(this.#info.dataId, true);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapF32, wasmBackend, wrap } from '../heap.js';
 import { im2colT, phaseFilters } from './layout.js';
+import { offsetOf, simdFor } from '../simd/index.js';
 import { type KernelArgs, asTensor4D, assertNHWC, padOrCrop } from './util.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -21,7 +22,7 @@ export function conv2dBackpropFilter({ inputs, attrs }: KernelArgs): tf.Tensor {
     const x = asTensor4D(inputs['x']), dy = asTensor4D(inputs['dy']);
     const info = tf.backend_util.computeConv2DInfo(x.shape, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode);
     const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, inChannels: cin, outChannels: cout, padInfo } = info;
-    const xT = tf.transpose(x, [3, 0, 1, 2]);
+    const xT = channelMajor(x);
     const dy2 = tf.reshape(dy, [-1, cout]);
     const taps: [number, number][] = [];
     for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) taps.push([i, j]);
@@ -114,5 +115,16 @@ export function transposedConv(dy: tf.Tensor4D, filter: tf.Tensor4D, info: tf.ba
     });
   });
   tf.dispose(results);
+  return wrap<tf.Rank.R4>(out);
+}
+
+/** NHWC → [C, N, H, W]: Kiln's SIMD transpose where it loads (tfjs-wasm's is ~7 ns per element), else tf.transpose. */
+function channelMajor(x: tf.Tensor4D): tf.Tensor4D {
+  const backend = wasmBackend();
+  const simd = simdFor(backend);
+  if (!simd || x.dtype !== 'float32') return tf.transpose(x, [3, 0, 1, 2]);
+  const [n, h, w, c] = x.shape;
+  const out = backend.makeOutput([c, n, h, w], 'float32');
+  simd.transpose2d(offsetOf(backend, x), offsetOf(backend, out), n * h * w, c);
   return wrap<tf.Rank.R4>(out);
 }

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { heapF32, heapSpan, wasmBackend, wrap } from '../heap.js';
+import { offsetOf, simdFor } from '../simd/index.js';
 
 /** Geometry of a convolution's taps for `im2colT`. */
 export interface TapGeometry { oh: number; ow: number; sh: number; sw: number; padTop: number; padLeft: number }
@@ -14,6 +15,17 @@ export function im2colT(xT: tf.Tensor4D, taps: readonly (readonly [number, numbe
   const [c, n, h, w] = xT.shape;
   const { oh, ow, sh, sw, padTop, padLeft } = g;
   const info = backend.makeOutput([taps.length * c, n * oh * ow], 'float32');
+  const simd = simdFor(backend);
+  if (simd) {
+    const src = offsetOf(backend, xT), tapBytes = c * n * oh * ow * 4;
+    let dst = offsetOf(backend, info);
+    for (const [kh, kw] of taps) {
+      const qLo = Math.max(0, Math.ceil((padLeft - kw) / sw)), qHi = Math.min(ow, Math.floor((w - 1 + padLeft - kw) / sw) + 1);
+      simd.im2colTap(src, dst, c * n, h, w, oh, ow, sh, sw, kh - padTop, kw - padLeft, qLo, qHi);
+      dst += tapBytes;
+    }
+    return wrap<tf.Rank.R2>(info);
+  }
   const src = heapSpan(backend, xT), dst = heapSpan(backend, info);
   const heapAll = dst.all;
   let d = dst.at;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapF32, wasmBackend } from '../heap.js';
+import { offsetOf, simdFor } from '../simd/index.js';
 import type { KernelArgs } from './util.js';
 
 /**
@@ -16,7 +17,9 @@ export function maxPoolGrad({ inputs, backend: b, attrs }: KernelArgs): tf.Tenso
   const out = backend.makeOutput(x.shape, 'float32');
   const xs = heapF32(backend, x), dys = heapF32(backend, dy), dx = heapF32(backend, out);
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && padInfo.top === 0 && padInfo.left === 0 && ih % 2 === 0 && iw % 2 === 0) {
-    pool2x2Grad(xs, dys, dx, nb, ih, iw, c);
+    const simd = c % 4 === 0 ? simdFor(backend) : undefined;
+    if (simd) simd.maxPool2x2Grad(offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out), nb, ih, iw, c);
+    else pool2x2Grad(xs, dys, dx, nb, ih, iw, c);
     return out;
   }
   dx.fill(0);
