@@ -95,6 +95,9 @@ def bench(name, budget, repeats):
     fit(2)  # tracing / compilation
     step = fit(3) / 3
     steps = max(2, min(max_steps, round(budget / step)))
+    # One untimed call of the timed length first: the first fit call after tracing runs slower
+    # (CNN ~520 vs ~840 img/s here), and the tfjs side excludes its warm-up steps too.
+    fit(steps)
     ips = [batch * steps / fit(steps) for _ in range(repeats)]
     return {"model": name, "imgPerSec": statistics.median(ips), "samples": ips, "steps": steps, "params": model.count_params()}
 

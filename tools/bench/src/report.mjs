@@ -25,7 +25,7 @@ function renderModels(report) {
     + 'Loop: `tf.variableGrads` + Adam inside one `tf.tidy`, loss read back every step, a fixed random batch (no data pipeline). '
     + 'The backend columns use `tf.train.adam`; "native, Kiln Adam" is the same loop with Kiln\'s `Adam` (what `kiln train` runs; the Trainer adds ~1 %, see below). '
     + 'Absolute numbers depend on the load of the machine; compare the ratios, which come from the same run. '
-    + 'Keras runs in the same rotation, after each model\'s tfjs runs in every repeat (its own Python process each time).', '');
+    + 'Keras runs in the same rotation, after each model\'s tfjs runs in every repeat (its own Python process each time; after tracing, one untimed `fit` of the timed length warms it up, as the tfjs runs get warm-up steps).', '');
   if (report.config.nativeSearch) L.push(`native: tfjs-node 4.22.0 built offline from the tensorflow-cpu 2.21.0 wheel by \`installNative\`, loaded from ${report.config.nativeSearch} (KILN_NATIVE_SEARCH).`, '');
   const bs = report.backends;
   const kilnNative = (model) => get(model, 'native')?.bareKilnImgPerSec;
