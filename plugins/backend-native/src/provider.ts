@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { NativeErrorCodes } from './errors.js';
 import { type ChildResult, probeBinding } from './internal/child.js';
 import { registerFastGradients } from './internal/fast-grads.js';
-import { registerNativeFusedBatchNorm } from './internal/fused-bn-training.js';
+import { registerNativeFusedBatchNorm, registerNativeFusedBatchNormRelu } from './internal/fused-bn-training.js';
 import { registerRelu6Layers } from './internal/relu6-layers.js';
 import { registerNativeMaxPoolTraining } from './internal/max-pool-training.js';
 import { applyTf221Fixes, nodeBackend } from './tf221-fixes.js';
@@ -114,6 +114,7 @@ export function nativeBackend(flavour: Flavour, config: NativeProviderConfig = {
       await tf.ready();
       // Needs the backend active: a trial run finds out whether TensorFlow has oneDNN pooling.
       if (layers && registerNativeMaxPoolTraining()) routeMaxPoolTraining(layers);
+      if (layers) registerNativeFusedBatchNormRelu();
       const usingGpu = nodeBackend()?.isUsingGpuDevice === true;
       const device = usingGpu ? loc.binding.report.gpuName ?? 'GPU:0' : gpu ? 'CPU (no CUDA GPU found; TensorFlow fell back to CPU)' : 'CPU';
       return { name, tfBackend: tf.getBackend(), device };

@@ -122,6 +122,49 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
     });
   });
 
+  it('conv → BN → ReLU in a model runs oneDNN\'s fused batch norm + ReLU; output, moving statistics and gradients match the cpu backend (1e-4)', async () => {
+    const build = () => {
+      const input = tfl.input({ shape: [7, 5, 3] });
+      const c = tfl.layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', kernelInitializer: tfl.initializers.glorotNormal({ seed: 31 }) }).apply(input) as tfl.SymbolicTensor;
+      const b = tfl.layers.batchNormalization({ momentum: 0.9, betaInitializer: tfl.initializers.constant({ value: -0.3 }), gammaInitializer: tfl.initializers.constant({ value: 1.5 }) }).apply(c) as tfl.SymbolicTensor;
+      return tfl.model({ inputs: input, outputs: tfl.layers.reLU().apply(b) as tfl.SymbolicTensor });
+    };
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = build();
+      const x = tf.randomNormal([3, 7, 5, 3], 1, 2, 'float32', 32);
+      const w = tf.randomNormal([3, 7, 5, 6], 0, 1, 'float32', 33);
+      const vars = model.trainableWeights.map((v) => (v as unknown as { read(): tf.Variable }).read());
+      let y: number[] = [];
+      const profile = await tf.profile(() => {
+        const { grads } = tf.variableGrads(() => {
+          const out = model.apply(x, { training: true }) as tf.Tensor;
+          y = Array.from(out.dataSync());
+          return tf.sum(tf.mul(out, w)) as tf.Scalar;
+        }, vars);
+        const out = vars.map((v) => Array.from(grads[v.name]!.dataSync()));
+        tf.dispose(Object.values(grads));
+        return out;
+      });
+      const moving = model.nonTrainableWeights.map((v) => Array.from(v.read().dataSync()));
+      const count = (k: string) => profile.kernels.filter((e) => e.name === k).length;
+      tf.dispose([x, w]);
+      model.weights.forEach((v) => v.dispose());
+      return { values: [y, ...(profile.result as number[][]), ...moving], fused: count('KilnFusedBatchNormReluTraining'), relu: count('Relu') };
+    };
+    const native = await run('tensorflow');
+    const cpu = await run('cpu');
+    await tf.setBackend('tensorflow');
+    expect(native).toMatchObject({ fused: 1, relu: 0 });
+    expect(cpu).toMatchObject({ fused: 0, relu: 1 });
+    expect(Math.min(...native.values[0]!)).toBe(0); // rectified: the beta of −0.3 makes some outputs negative before ReLU
+    expect(native.values.length).toBe(7); // y, kernel, bias, gamma, beta gradients, moving mean, moving variance
+    native.values.forEach((v, i) => {
+      expect(v.length, `value ${i}`).toBe(cpu.values[i]!.length);
+      v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `value ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu.values[i]![j]!))));
+    });
+  });
+
   it('training batch norm: the tensor count stays flat over steps; inference still uses the moving statistics', () => {
     const layer = tfl.layers.batchNormalization({ momentum: 0.5 });
     const x = tf.randomNormal([4, 3, 3, 2], 5, 2, 'float32', 31);

@@ -24,8 +24,12 @@ describe('EfficientNet behaviour', () => {
       const model = withSeededRandom(new Rng(11), () => buildEfficientNet({ variant: 'b0', inputShape: [32, 32, 3], numClasses: 3, dropout: 0, dropConnect: 0 }));
       const x = tf.tidy(() => tf.mul(tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 3), 255));
       const y = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3));
-      const { losses, counts } = trainSteps(model, x, y, 5, 3e-4);
-      expect(Math.min(...losses.slice(2))).toBeLessThan(losses[0]! / 2);
+      // The first steps on 4 samples are chaotic (batch-norm statistics of 4, a saturated softmax):
+      // on this seed the cpu backend's loss goes 4.1, 5.3, 4.0, 5.3, 4.2 before it falls, and float
+      // round-off (SIMD or JS sums) picks the path. By steps 7–12 every backend and seed tried
+      // (1–6, 11) is below a quarter of the start, most near 0.
+      const { losses, counts } = trainSteps(model, x, y, 12, 3e-4);
+      expect(Math.min(...losses.slice(6))).toBeLessThan(losses[0]! / 4);
       expect(new Set(counts.slice(1)).size).toBe(1);
       tf.dispose([x, y]);
       model.dispose();

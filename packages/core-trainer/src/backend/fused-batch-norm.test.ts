@@ -3,26 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD, hasFusedBatchNormTraining, routeBatchNormTraining } from './fused-batch-norm.js';
-
-// The contract implemented for 'cpu' with plain tfjs ops (the textbook formulas), so the routing,
-// the gradient plumbing and the moving averages can be checked against tfjs-layers' own path.
-const eps = (attrs: unknown) => (attrs as { epsilon: number }).epsilon;
-const forward: tf.KernelFunc = ({ inputs, attrs }) => tf.tidy(() => {
-  const { x, scale, offset } = inputs as unknown as Record<string, tf.Tensor4D>;
-  const { mean, variance } = tf.moments(x!, [0, 1, 2]);
-  const inv = tf.rsqrt(tf.add(variance, eps(attrs)));
-  const y = tf.add(tf.mul(tf.mul(tf.sub(x!, mean), inv), scale!), offset!);
-  return [y, mean, variance, tf.clone(mean), inv, tf.zeros([1])];
-}) as unknown as tf.TensorInfo[];
-const backward: tf.KernelFunc = ({ inputs }) => tf.tidy(() => {
-  const { dy, x, scale, r1, r2 } = inputs as unknown as Record<string, tf.Tensor>;
-  const xhat = tf.mul(tf.sub(x!, r1!), r2!);
-  const n = x!.size / x!.shape[3]!;
-  const sDy = tf.sum(dy!, [0, 1, 2]);
-  const sDyXhat = tf.sum(tf.mul(dy!, xhat), [0, 1, 2]);
-  const dx = tf.mul(tf.mul(scale!, r2!), tf.sub(tf.sub(dy!, tf.div(sDy, n)), tf.mul(xhat, tf.div(sDyXhat, n))));
-  return [dx, sDyXhat, sDy];
-}) as unknown as tf.TensorInfo[];
+import { backward, forward } from './test-utils/fused-bn-cpu.js';
 
 /** One training step of a fresh BN layer: [y, dgamma, dbeta, dx, moving mean, moving variance] and the kernels run. */
 async function step(axis: number, shape: number[]) {

@@ -3,6 +3,6 @@ export { BackendErrorCodes } from './errors.js';
 export { preflight, traceKernels, backendsHaving, registeredBackends, type KernelTrace, type PreflightReport } from './preflight.js';
 export { kernelTable, formatKernelTable, type KernelTable } from './kernel-table.js';
 export { selectBackend, describeChoice, type BackendChoice, type SkippedBackend, type SelectOptions } from './select.js';
-export { FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD, hasFusedBatchNormTraining, routeBatchNormTraining } from './fused-batch-norm.js';
+export { FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD, FUSED_BN_RELU_TRAIN, FUSED_BN_RELU_TRAIN_GRAD, hasFusedBatchNormTraining, hasFusedBatchNormReluTraining, routeBatchNormTraining } from './fused-batch-norm.js';
 export { routeConvInputGradients } from './conv-input-gradient.js';
 export { MAX_POOL_TRAIN, MAX_POOL_TRAIN_GRAD, hasMaxPoolTraining, routeMaxPoolTraining } from './max-pool-training.js';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD } from '@kiln/core-trainer';
+import { FUSED_BN_RELU_TRAIN, FUSED_BN_RELU_TRAIN_GRAD, FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD } from '@kiln/core-trainer';
 import { type WasmBackendLike, heapF32, wasmBackend } from '../heap.js';
 import { type KilnSimd, offsetOf, simdFor } from '../simd/index.js';
 import type { KernelArgs } from './util.js';
@@ -8,9 +8,16 @@ import type { KernelArgs } from './util.js';
  * Kiln's fused training batch norm (contract in @kiln/core-trainer, `routeBatchNormTraining`) on
  * wasm, as two passes over the data each way instead of tfjs-layers' moments + normalise and
  * their dozen-op gradient. Statistics accumulate in float64 per channel. Reserve tensors:
- * r1 = batch mean, r2 = 1/sqrt(var + ε), r3 unused ([1]).
+ * r1 = batch mean, r2 = 1/sqrt(var + ε), r3 unused ([1]). The batch norm + ReLU contract is the
+ * same passes with the ReLU applied in the normalising pass, and dy masked by y > 0 in both
+ * gradient passes.
  */
-export function batchNormTrain({ inputs, attrs, backend: b }: KernelArgs): tf.TensorInfo[] {
+export const batchNormTrain = (args: KernelArgs): tf.TensorInfo[] => forward(args, false);
+export const batchNormReluTrain = (args: KernelArgs): tf.TensorInfo[] => forward(args, true);
+export const batchNormTrainGrad = (args: KernelArgs): tf.TensorInfo[] => backward(args, false);
+export const batchNormReluTrainGrad = (args: KernelArgs): tf.TensorInfo[] => backward(args, true);
+
+function forward({ inputs, attrs, backend: b }: KernelArgs, relu: boolean): tf.TensorInfo[] {
   const backend = wasmBackend(b);
   const x = inputs['x']!, scale = inputs['scale']!, offset = inputs['offset']!;
   const eps = (attrs as unknown as { epsilon: number }).epsilon;
@@ -23,7 +30,7 @@ export function batchNormTrain({ inputs, attrs, backend: b }: KernelArgs): tf.Te
   const xs = heapF32(backend, x), ys = heapF32(backend, yI!), sc = heapF32(backend, scale), of = heapF32(backend, offset);
   let sum: Float64Array, sq: Float64Array;
   if (simd && scratch) {
-    simd.channelSums(offsetOf(backend, x), -1, 0, rows, c, scratch.s1, scratch.s2);
+    simd.channelSums(offsetOf(backend, x), -1, 0, -1, rows, c, scratch.s1, scratch.s2);
     [sum, sq] = scratch.sums();
   } else {
     [sum, sq] = channelSums(xs, undefined, undefined, rows, c);
@@ -39,10 +46,12 @@ export function batchNormTrain({ inputs, attrs, backend: b }: KernelArgs): tf.Te
   if (simd && scratch) {
     scratch.set(0, a);
     scratch.set(1, k);
-    simd.channelAffine(offsetOf(backend, x), -1, offsetOf(backend, yI!), rows, c, scratch.f32(0), 0, scratch.f32(1));
+    simd.channelAffine(offsetOf(backend, x), -1, -1, offsetOf(backend, yI!), rows, c, scratch.f32(0), 0, scratch.f32(1), relu ? 1 : 0);
     scratch.dispose();
   } else {
     for (let r = 0, o = 0; r < rows; r++, o += c) for (let j = 0; j < c; j++) ys[o + j] = xs[o + j]! * a[j]! + k[j]!;
+    // ReLU keeps NaN, as tfjs's does.
+    if (relu) for (let i = 0; i < ys.length; i++) if (ys[i]! < 0) ys[i] = 0;
   }
   heapF32(backend, meanI!).set(mean);
   heapF32(backend, varI!).set(variance);
@@ -54,21 +63,29 @@ export function batchNormTrain({ inputs, attrs, backend: b }: KernelArgs): tf.Te
 
 /**
  * dx = scale·invstd·(dy − mean(dy) − x̂·mean(dy·x̂)), dscale = Σ dy·x̂, doffset = Σ dy, with
- * x̂ = (x − mean)·invstd: one pass for the two sums, one for dx.
+ * x̂ = (x − mean)·invstd: one pass for the two sums, one for dx. With `relu`, dy counts only where
+ * y (the ReLU's output) > 0.
  */
-export function batchNormTrainGrad({ inputs, backend: b }: KernelArgs): tf.TensorInfo[] {
+function backward({ inputs, backend: b }: KernelArgs, relu: boolean): tf.TensorInfo[] {
   const backend = wasmBackend(b);
   const x = inputs['x']!, dy = inputs['dy']!, scale = inputs['scale']!, r1 = inputs['r1']!, r2 = inputs['r2']!;
+  const y = relu ? inputs['y']! : undefined;
   const c = x.shape[3]!, rows = tf.util.sizeFromShape(x.shape) / c;
   const dxI = backend.makeOutput(x.shape, 'float32'), dsI = backend.makeOutput([c], 'float32'), doI = backend.makeOutput([c], 'float32');
   const simd = c % 4 === 0 ? simdFor(backend) : undefined;
   const scratch = simd ? new Scratch(backend, c) : undefined;
-  const xs = heapF32(backend, x), dys = heapF32(backend, dy), dxs = heapF32(backend, dxI);
+  const xs = heapF32(backend, x), dxs = heapF32(backend, dxI);
+  let dys = heapF32(backend, dy);
+  if (y && !simd) {
+    const ys = heapF32(backend, y);
+    dys = dys.map((g, i) => (ys[i]! > 0 ? g : 0));
+  }
+  const mask = y && simd ? offsetOf(backend, y) : -1;
   const mean = Float64Array.from(heapF32(backend, r1)), inv = Float64Array.from(heapF32(backend, r2)), sc = heapF32(backend, scale);
   let sDy: Float64Array, sDyXc: Float64Array;
   if (simd && scratch) {
     scratch.set(0, Float32Array.from(mean));
-    simd.channelSums(offsetOf(backend, dy), offsetOf(backend, x), scratch.f32(0), rows, c, scratch.s1, scratch.s2);
+    simd.channelSums(offsetOf(backend, dy), offsetOf(backend, x), scratch.f32(0), mask, rows, c, scratch.s1, scratch.s2);
     [sDy, sDyXc] = scratch.sums();
   } else {
     [sDy, sDyXc] = channelSums(dys, xs, Float32Array.from(mean), rows, c);
@@ -85,7 +102,7 @@ export function batchNormTrainGrad({ inputs, backend: b }: KernelArgs): tf.Tenso
     scratch.set(1, A);
     scratch.set(2, B);
     scratch.set(3, C);
-    simd.channelAffine(offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, dxI), rows, c, scratch.f32(1), scratch.f32(2), scratch.f32(3));
+    simd.channelAffine(offsetOf(backend, dy), offsetOf(backend, x), mask, offsetOf(backend, dxI), rows, c, scratch.f32(1), scratch.f32(2), scratch.f32(3), 0);
     scratch.dispose();
   } else {
     for (let r = 0, o = 0; r < rows; r++, o += c) for (let j = 0; j < c; j++) dxs[o + j] = dys[o + j]! * A[j]! + xs[o + j]! * B[j]! + C[j]!;
@@ -178,4 +195,7 @@ function channelSums(a: Float32Array, b: Float32Array | undefined, center: Float
   return [s1, s2];
 }
 
-export const batchNormTrainKernels: [string, tf.KernelFunc][] = [[FUSED_BN_TRAIN, batchNormTrain as tf.KernelFunc], [FUSED_BN_TRAIN_GRAD, batchNormTrainGrad as tf.KernelFunc]];
+export const batchNormTrainKernels: [string, tf.KernelFunc][] = [
+  [FUSED_BN_TRAIN, batchNormTrain as tf.KernelFunc], [FUSED_BN_TRAIN_GRAD, batchNormTrainGrad as tf.KernelFunc],
+  [FUSED_BN_RELU_TRAIN, batchNormReluTrain as tf.KernelFunc], [FUSED_BN_RELU_TRAIN_GRAD, batchNormReluTrainGrad as tf.KernelFunc],
+];

@@ -7,10 +7,13 @@ import { KILN_SIMD_PLAIN, KILN_SIMD_SHARED } from './kiln-simd.wasm.js';
  * c a multiple of 4 (callers check, and use their JS loops otherwise).
  */
 export interface KilnSimd {
-  /** s1[j] += Σ a[r,j]; s2[j] += Σ a[r,j]·(b[r,j] − m[j]), or Σ a[r,j]² when b is −1 (s1, s2: float64[c]). */
-  channelSums(a: number, b: number, m: number, rows: number, c: number, s1: number, s2: number): void;
-  /** out[r,j] = a[r,j]·ka[j] + k0[j] (+ b[r,j]·kb[j] unless b is −1). */
-  channelAffine(a: number, b: number, out: number, rows: number, c: number, ka: number, kb: number, k0: number): void;
+  /**
+   * s1[j] += Σ a[r,j]; s2[j] += Σ a[r,j]·(b[r,j] − m[j]), or Σ a[r,j]² when b is −1 (s1, s2:
+   * float64[c]). With mask (not −1), a[r,j] counts only where mask[r,j] > 0 (b must be given).
+   */
+  channelSums(a: number, b: number, m: number, mask: number, rows: number, c: number, s1: number, s2: number): void;
+  /** out[r,j] = a'[r,j]·ka[j] + k0[j] (+ b[r,j]·kb[j] unless b is −1), a' masked as above; relu (1) zeroes negatives. */
+  channelAffine(a: number, b: number, mask: number, out: number, rows: number, c: number, ka: number, kb: number, k0: number, relu: number): void;
   /** MaxPool gradient for 2×2 windows, stride 2, even sizes, first-maximum rule. */
   maxPool2x2Grad(x: number, dy: number, dx: number, nb: number, ih: number, iw: number, c: number): void;
   /** ReLU gradient over n floats: dy where x > 0, NaN where x is NaN, else 0. */

@@ -15,9 +15,10 @@
           (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
 
   ;; Per channel j: s1[j] += Σ_r a[r,j]; s2[j] += Σ_r a[r,j]·(b[r,j] − m[j]), or Σ_r a[r,j]² when
-  ;; $b is −1. float32 partial sums over blocks of 8 rows, float64 across blocks (s1, s2: f64[c]).
-  (func (export "channelSums") (param $a i32) (param $b i32) (param $m i32) (param $rows i32) (param $c i32) (param $s1 i32) (param $s2 i32)
-    (local $stride i32) (local $r0 i32) (local $n i32) (local $g i32) (local $pa i32) (local $pb i32) (local $end i32)
+  ;; $b is −1. With $mask (not −1), a[r,j] counts only where mask[r,j] > 0 (a ReLU's output).
+  ;; float32 partial sums over blocks of 8 rows, float64 across blocks (s1, s2: f64[c]).
+  (func (export "channelSums") (param $a i32) (param $b i32) (param $m i32) (param $mask i32) (param $rows i32) (param $c i32) (param $s1 i32) (param $s2 i32)
+    (local $stride i32) (local $r0 i32) (local $n i32) (local $g i32) (local $pa i32) (local $pb i32) (local $pm i32) (local $end i32)
     (local $sa v128) (local $sq v128) (local $v v128) (local $mv v128)
     (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
     (block $done
@@ -44,14 +45,18 @@
                   (br_if $sq_rows (i32.lt_u (local.get $pa) (local.get $end)))))
               (else
                 (local.set $pb (i32.add (local.get $b) (i32.sub (local.get $pa) (local.get $a))))
+                (local.set $pm (i32.add (local.get $mask) (i32.sub (local.get $pa) (local.get $a))))
                 (local.set $mv (v128.load (i32.add (local.get $m) (i32.shl (local.get $g) (i32.const 2)))))
                 (loop $xy_rows
                   (local.set $v (v128.load (local.get $pa)))
+                  (if (i32.ne (local.get $mask) (i32.const -1))
+                    (then (local.set $v (v128.and (local.get $v) (f32x4.gt (v128.load (local.get $pm)) (f32x4.splat (f32.const 0)))))))
                   (local.set $sa (f32x4.add (local.get $sa) (local.get $v)))
                   (local.set $sq (f32x4.add (local.get $sq)
                     (f32x4.mul (local.get $v) (f32x4.sub (v128.load (local.get $pb)) (local.get $mv)))))
                   (local.set $pa (i32.add (local.get $pa) (local.get $stride)))
                   (local.set $pb (i32.add (local.get $pb) (local.get $stride)))
+                  (local.set $pm (i32.add (local.get $pm) (local.get $stride)))
                   (br_if $xy_rows (i32.lt_u (local.get $pa) (local.get $end))))))
             (call $acc (i32.add (local.get $s1) (i32.shl (local.get $g) (i32.const 3))) (local.get $sa))
             (call $acc (i32.add (local.get $s2) (i32.shl (local.get $g) (i32.const 3))) (local.get $sq))
@@ -60,14 +65,16 @@
         (local.set $r0 (i32.add (local.get $r0) (i32.const 8)))
         (br $blocks))))
 
-  ;; out[r,j] = a[r,j]·A[j] + B[j], or + b[r,j]·Bm[j] + B[j] when $b is not −1
-  ;; (batch-norm forward: y = x·scale' + shift; backward: dx = dy·A + x·B + C).
-  (func (export "channelAffine") (param $a i32) (param $b i32) (param $out i32) (param $rows i32) (param $c i32) (param $ka i32) (param $kb i32) (param $k0 i32)
-    (local $stride i32) (local $end i32) (local $rowEnd i32) (local $g i32) (local $pa i32) (local $pb i32) (local $po i32) (local $acc v128)
+  ;; out[r,j] = a[r,j]·ka[j] + k0[j] (+ b[r,j]·kb[j] when $b is not −1)
+  ;; (batch-norm forward: y = x·scale' + shift; backward: dx = dy·A + x·B + C). With $mask (not
+  ;; −1), a[r,j] counts only where mask[r,j] > 0; with $relu (1), negative results become 0.
+  (func (export "channelAffine") (param $a i32) (param $b i32) (param $mask i32) (param $out i32) (param $rows i32) (param $c i32) (param $ka i32) (param $kb i32) (param $k0 i32) (param $relu i32)
+    (local $stride i32) (local $end i32) (local $rowEnd i32) (local $g i32) (local $pa i32) (local $pb i32) (local $pm i32) (local $po i32) (local $av v128) (local $acc v128)
     (local.set $stride (i32.shl (local.get $c) (i32.const 2)))
     (local.set $end (i32.add (local.get $a) (i32.mul (local.get $rows) (local.get $stride))))
     (local.set $pa (local.get $a))
     (local.set $pb (local.get $b))
+    (local.set $pm (local.get $mask))
     (local.set $po (local.get $out))
     (block $done
       (loop $rowsl
@@ -75,14 +82,22 @@
         (local.set $rowEnd (i32.add (local.get $pa) (local.get $stride)))
         (local.set $g (i32.const 0))
         (loop $groups
+          (local.set $av (v128.load (local.get $pa)))
+          (if (i32.ne (local.get $mask) (i32.const -1))
+            (then
+              (local.set $av (v128.and (local.get $av) (f32x4.gt (v128.load (local.get $pm)) (f32x4.splat (f32.const 0)))))
+              (local.set $pm (i32.add (local.get $pm) (i32.const 16)))))
           (local.set $acc (f32x4.add
-            (f32x4.mul (v128.load (local.get $pa)) (v128.load (i32.add (local.get $ka) (local.get $g))))
+            (f32x4.mul (local.get $av) (v128.load (i32.add (local.get $ka) (local.get $g))))
             (v128.load (i32.add (local.get $k0) (local.get $g)))))
           (if (i32.ne (local.get $b) (i32.const -1))
             (then
               (local.set $acc (f32x4.add (local.get $acc)
                 (f32x4.mul (v128.load (local.get $pb)) (v128.load (i32.add (local.get $kb) (local.get $g))))))
               (local.set $pb (i32.add (local.get $pb) (i32.const 16)))))
+          ;; ReLU keeps NaN (as tfjs's relu): only lanes that compare < 0 become 0.
+          (if (local.get $relu)
+            (then (local.set $acc (v128.andnot (local.get $acc) (f32x4.lt (local.get $acc) (f32x4.splat (f32.const 0)))))))
           (v128.store (local.get $po) (local.get $acc))
           (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
           (local.set $po (i32.add (local.get $po) (i32.const 16)))
