@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type NodeBackend, batchNormAttrs } from './tf-ops.js';
+import { type NodeBackend, batchNormAttrs, tfSupports } from './tf-ops.js';
 
 /**
  * Faster gradients on the 'tensorflow' backend. Gradients are registered per kernel for every
@@ -114,8 +114,6 @@ function reduceGrad(kernelName: string, divide: boolean) {
   });
 }
 
-let oneDnnPool: boolean | undefined;
-
 /** Attributes of oneDNN's native-format max pool and its gradient (workspace enabled). */
 export function poolAttrs(b: NodeBackend, filter: [number, number], strides: [number, number], pad: 'valid' | 'same'): unknown[] {
   const B = b.binding;
@@ -131,21 +129,12 @@ export function poolAttrs(b: NodeBackend, filter: [number, number], strides: [nu
   ];
 }
 
-/** True when this TensorFlow runs oneDNN's native-format max pool (found by one trial run, then cached). */
+/** True when this TensorFlow runs oneDNN's native-format max pool (one trial run, then cached). */
 export function hasOneDnnPooling(): boolean {
-  if (oneDnnPool === undefined) {
+  return tfSupports('_MklNativeMaxPool', () => {
     const b = tf.engine().backend as unknown as NodeBackend;
-    try {
-      tf.tidy(() => {
-        const out = b.executeMultipleOutputs('_MklNativeMaxPool', poolAttrs(b, [2, 2], [2, 2], 'valid'), [tf.ones([1, 2, 2, 1])], 2);
-        tf.dispose(out);
-      });
-      oneDnnPool = true;
-    } catch {
-      oneDnnPool = false;
-    }
-  }
-  return oneDnnPool;
+    tf.dispose(b.executeMultipleOutputs('_MklNativeMaxPool', poolAttrs(b, [2, 2], [2, 2], 'valid'), [tf.ones([1, 2, 2, 1])], 2));
+  });
 }
 
 /** dx of a max-pool through oneDNN; undefined when this TensorFlow has no oneDNN pooling. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_BN_RELU_TRAIN, FUSED_BN_RELU_TRAIN_GRAD, FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD } from '@kiln/core-trainer';
-import { type NodeBackend, batchNormAttrs } from './tf-ops.js';
+import { type NodeBackend, batchNormAttrs, tfSupports } from './tf-ops.js';
 
 /**
  * Kiln's fused training batch norm kernels (contract in @kiln/core-trainer, `routeBatchNormTraining`)
@@ -68,28 +68,19 @@ const gradReluKernel: tf.KernelConfig = {
   },
 };
 
-let oneDnnBnRelu: boolean | undefined;
-
 /**
  * Registers the batch norm + ReLU kernels where TensorFlow has oneDNN's fused batch norm + ReLU
- * (found by one trial run with the backend active; idempotent). Returns whether they are registered.
+ * (one trial run with the backend active; idempotent). Returns whether they are registered.
  */
 export function registerNativeFusedBatchNormRelu(): boolean {
-  if (oneDnnBnRelu === undefined) {
+  const ok = tfSupports('_MklNativeFusedBatchNormEx', () => {
     const b = tf.engine().backend as unknown as NodeBackend;
-    try {
-      tf.tidy(() => {
-        const empty = tf.tensor1d([], 'float32');
-        tf.dispose(b.executeMultipleOutputs('_MklNativeFusedBatchNormEx', [...batchNormAttrs(b, 1e-3, true), ...reluAttrs(b)],
-          [tf.ones([1, 2, 2, 1]), tf.ones([1]), tf.zeros([1]), empty, empty], 6));
-      });
-      oneDnnBnRelu = true;
-    } catch {
-      oneDnnBnRelu = false;
-    }
-  }
-  if (oneDnnBnRelu) for (const k of [forwardReluKernel, gradReluKernel]) if (!tf.getKernel(k.kernelName, 'tensorflow')) tf.registerKernel(k);
-  return oneDnnBnRelu;
+    const empty = tf.tensor1d([], 'float32');
+    tf.dispose(b.executeMultipleOutputs('_MklNativeFusedBatchNormEx', [...batchNormAttrs(b, 1e-3, true), ...reluAttrs(b)],
+      [tf.ones([1, 2, 2, 1]), tf.ones([1]), tf.zeros([1]), empty, empty], 6));
+  });
+  if (ok) for (const k of [forwardReluKernel, gradReluKernel]) if (!tf.getKernel(k.kernelName, 'tensorflow')) tf.registerKernel(k);
+  return ok;
 }
 
 /** Registers both kernels for 'tensorflow' (idempotent). */

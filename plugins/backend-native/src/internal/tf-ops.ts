@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The parts of tfjs-node's NodeJSKernelBackend that Kiln's kernels call: raw TensorFlow ops by name. */
 export interface NodeBackend {
@@ -16,4 +16,25 @@ export function batchNormAttrs(b: NodeBackend, epsilon: number, isTraining: bool
     { name: 'data_format', type: B.TF_ATTR_STRING, value: 'NHWC' },
     { name: 'is_training', type: B.TF_ATTR_BOOL, value: isTraining },
   ];
+}
+
+const supported = new Map<string, boolean>();
+
+/**
+ * Whether this TensorFlow build runs the op `probe` calls (oneDNN's ops exist only where TensorFlow
+ * was built with oneDNN, as the x86-64 wheels are). One trial run per key, with the backend active;
+ * the answer is cached.
+ */
+export function tfSupports(key: string, probe: () => void): boolean {
+  let ok = supported.get(key);
+  if (ok === undefined) {
+    try {
+      tf.tidy(probe);
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    supported.set(key, ok);
+  }
+  return ok;
 }
