@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { type TapeNodeLike, patchCall, recordingTape, singleInput } from './layers-routing.js';
 
 /**
  * Skips the input gradient of convolutions whose input does not depend on a variable.
@@ -26,11 +27,7 @@ interface ConvLayer {
   dataFormat: string;
   dilationRate: number | number[];
   activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor } | null;
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
-  __kilnConvInputGradient?: boolean;
 }
-
-interface TapeNodeLike { outputs: tf.Tensor[]; inputs: Record<string, tf.Tensor> }
 
 /** Tape nodes examined per call before assuming the input depends on a variable (bounds the cost). */
 const MAX_VISITS = 64;
@@ -67,23 +64,19 @@ export function dependsOnVariable(x: tf.Tensor, tape: readonly TapeNodeLike[]): 
  * @param layers the `@tensorflow/tfjs-layers` module whose models should use it.
  */
 export function routeConvInputGradients(layers: { layers: { conv2d(args: object): unknown } }): void {
-  const proto = Object.getPrototypeOf(layers.layers.conv2d({ filters: 1, kernelSize: 1 })) as ConvLayer;
-  if (proto.__kilnConvInputGradient) return;
-  const original = proto.call;
-  proto.call = function routedCall(this: ConvLayer, inputs, kwargs) {
-    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
-    const state = tf.engine().state as unknown as { gradientDepth: number; activeTape: TapeNodeLike[] | null };
-    const eligible = x !== undefined && x.rank === 4 && this.rank === 2 && this.kernel !== null &&
-      this.dataFormat === 'channelsLast' && (this.padding === 'same' || this.padding === 'valid') &&
-      (this.activation === null || this.activation.getClassName() === 'linear') &&
-      state.gradientDepth > 0 && state.activeTape != null && !dependsOnVariable(x, state.activeTape);
-    if (!eligible) return original.call(this, inputs, kwargs);
-    return tf.tidy(() => {
-      const dilations = (Array.isArray(this.dilationRate) ? this.dilationRate : [this.dilationRate, this.dilationRate]) as [number, number];
-      const y = tf.conv2d(x as tf.Tensor4D, this.kernel!.read() as tf.Tensor4D, this.strides as [number, number],
-        this.padding as 'same' | 'valid', 'NHWC', dilations);
-      return this.bias ? tf.add(y, this.bias.read()) : y;
+  patchCall<ConvLayer>(Object.getPrototypeOf(layers.layers.conv2d({ filters: 1, kernelSize: 1 })), '__kilnConvInputGradient', (original) =>
+    function routedCall(inputs, kwargs) {
+      const x = singleInput(inputs);
+      const tape = recordingTape();
+      const eligible = x !== undefined && tape !== undefined && x.rank === 4 && this.rank === 2 && this.kernel !== null &&
+        this.dataFormat === 'channelsLast' && (this.padding === 'same' || this.padding === 'valid') &&
+        (this.activation === null || this.activation.getClassName() === 'linear') && !dependsOnVariable(x, tape);
+      if (!eligible) return original.call(this, inputs, kwargs);
+      return tf.tidy(() => {
+        const dilations = (Array.isArray(this.dilationRate) ? this.dilationRate : [this.dilationRate, this.dilationRate]) as [number, number];
+        const y = tf.conv2d(x as tf.Tensor4D, this.kernel!.read() as tf.Tensor4D, this.strides as [number, number],
+          this.padding as 'same' | 'valid', 'NHWC', dilations);
+        return this.bias ? tf.add(y, this.bias.read()) : y;
+      });
     });
-  };
-  proto.__kilnConvInputGradient = true;
 }

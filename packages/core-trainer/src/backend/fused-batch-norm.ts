@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { patchCall, singleInput } from './layers-routing.js';
 
 /**
  * Fused training batch normalisation, for backends that provide it.
@@ -81,8 +82,6 @@ interface BatchNormLayer {
   beta: { read(): tf.Tensor } | null;
   movingMean: { read(): tf.Tensor; write(v: tf.Tensor): void };
   movingVariance: { read(): tf.Tensor; write(v: tf.Tensor): void };
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor;
-  __kilnFusedCall?: boolean;
 }
 
 /** The parts of tfjs-layers' Layer, Node and Container the fusion decision reads. */
@@ -142,30 +141,27 @@ function moveAverage(variable: BatchNormLayer['movingMean'], value: tf.Tensor, m
 export function routeBatchNormTraining(layers: TfLayers): void {
   if (!tf.getGradient(FUSED_BN_TRAIN)) tf.registerGradient(gradient);
   if (!tf.getGradient(FUSED_BN_RELU_TRAIN)) tf.registerGradient(reluGradient);
-  const proto = Object.getPrototypeOf(layers.layers.batchNormalization({})) as BatchNormLayer;
-  if (proto.__kilnFusedCall) return;
   trackRunningModels(layers);
   passFusedRelu(layers);
-  const original = proto.call;
-  proto.call = function fusedCall(this: BatchNormLayer, inputs, kwargs) {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    const eligible = kwargs?.['training'] === true && x !== undefined && (!Array.isArray(inputs) || inputs.length === 1) &&
-      x.rank === 4 && x.dtype === 'float32' && (this.axis === -1 || this.axis === 3) && hasFusedBatchNormTraining();
-    if (!eligible) return original.call(this, inputs, kwargs);
-    return tf.tidy(() => {
-      const channels = x.shape[3]!;
-      const scale = this.gamma ? this.gamma.read() : tf.ones([channels]);
-      const offset = this.beta ? this.beta.read() : tf.zeros([channels]);
-      const model = running[running.length - 1];
-      const withRelu = model !== undefined && fusableBatchNorms(model).has(this as unknown as LayerLike) && hasFusedBatchNormReluTraining();
-      const [y, mean, variance] = tf.engine().runKernel(withRelu ? FUSED_BN_RELU_TRAIN : FUSED_BN_TRAIN, { x, scale, offset }, { epsilon: this.epsilon }) as tf.Tensor[];
-      moveAverage(this.movingMean, mean!, this.momentum);
-      moveAverage(this.movingVariance, variance!, this.momentum);
-      if (withRelu) reluDone.add(y!);
-      return y!;
+  patchCall<BatchNormLayer>(Object.getPrototypeOf(layers.layers.batchNormalization({})), '__kilnFusedCall', (original) =>
+    function fusedCall(inputs, kwargs) {
+      const x = singleInput(inputs);
+      const eligible = kwargs?.['training'] === true && x !== undefined && x.rank === 4 && x.dtype === 'float32' &&
+        (this.axis === -1 || this.axis === 3) && hasFusedBatchNormTraining();
+      if (!eligible) return original.call(this, inputs, kwargs);
+      return tf.tidy(() => {
+        const channels = x.shape[3]!;
+        const scale = this.gamma ? this.gamma.read() : tf.ones([channels]);
+        const offset = this.beta ? this.beta.read() : tf.zeros([channels]);
+        const model = running[running.length - 1];
+        const withRelu = model !== undefined && fusableBatchNorms(model).has(this as unknown as LayerLike) && hasFusedBatchNormReluTraining();
+        const [y, mean, variance] = tf.engine().runKernel(withRelu ? FUSED_BN_RELU_TRAIN : FUSED_BN_TRAIN, { x, scale, offset }, { epsilon: this.epsilon }) as tf.Tensor[];
+        moveAverage(this.movingMean, mean!, this.momentum);
+        moveAverage(this.movingVariance, variance!, this.momentum);
+        if (withRelu) reluDone.add(y!);
+        return y!;
+      });
     });
-  };
-  proto.__kilnFusedCall = true;
 }
 
 /** The parts of the `@tensorflow/tfjs-layers` module the routing patches. */
@@ -174,36 +170,28 @@ interface TfLayers {
   LayersModel: { prototype: object };
 }
 
-type Call = (this: unknown, inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
-
 /** Keeps `running` current: tfjs-layers' Container.call (models run through apply/call) pushes and pops. */
 function trackRunningModels(layers: TfLayers): void {
-  const proto = Object.getPrototypeOf(layers.LayersModel.prototype) as { call: Call; __kilnRunning?: boolean };
-  if (proto.__kilnRunning) return;
-  const original = proto.call;
-  proto.call = function trackedCall(this: unknown, inputs, kwargs) {
-    running.push(this as ContainerLike);
-    try {
-      return original.call(this, inputs, kwargs);
-    } finally {
-      running.pop();
-    }
-  };
-  proto.__kilnRunning = true;
+  patchCall<ContainerLike>(Object.getPrototypeOf(layers.LayersModel.prototype), '__kilnRunning', (original) =>
+    function trackedCall(inputs, kwargs) {
+      running.push(this);
+      try {
+        return original.call(this, inputs, kwargs);
+      } finally {
+        running.pop();
+      }
+    });
 }
 
 /** The ReLU / Activation('relu') after a fused batch norm + ReLU passes its (already rectified) input through. */
 function passFusedRelu(layers: TfLayers): void {
   for (const layer of [layers.layers.reLU({}), layers.layers.activation({ activation: 'relu' })]) {
-    const proto = Object.getPrototypeOf(layer) as { call: Call; __kilnFusedRelu?: boolean };
-    if (proto.__kilnFusedRelu) continue;
-    const original = proto.call;
-    proto.call = function passCall(this: unknown, inputs, kwargs) {
-      const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
-      // Layer.apply clones an output that is its input, so the graph keeps distinct tensors.
-      if (x !== undefined && reluDone.has(x)) return x;
-      return original.call(this, inputs, kwargs);
-    };
-    proto.__kilnFusedRelu = true;
+    patchCall<unknown>(Object.getPrototypeOf(layer), '__kilnFusedRelu', (original) =>
+      function passCall(inputs, kwargs) {
+        const x = singleInput(inputs);
+        // Layer.apply clones an output that is its input, so the graph keeps distinct tensors.
+        if (x !== undefined && reluDone.has(x)) return x;
+        return original.call(this, inputs, kwargs);
+      });
   }
 }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { patchCall, recordingTape, singleInput } from './layers-routing.js';
 
 /**
  * Max pooling that keeps its backend's workspace for the gradient, for backends that provide it.
@@ -42,8 +43,6 @@ interface PoolLayer {
   strides: [number, number];
   padding: string;
   dataFormat: string;
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
-  __kilnMaxPoolTraining?: boolean;
 }
 
 /**
@@ -53,20 +52,16 @@ interface PoolLayer {
  */
 export function routeMaxPoolTraining(layers: { layers: { maxPooling2d(args: object): unknown } }): void {
   if (!tf.getGradient(MAX_POOL_TRAIN)) tf.registerGradient(gradient);
-  const proto = Object.getPrototypeOf(layers.layers.maxPooling2d({ poolSize: 2 })) as PoolLayer;
-  if (proto.__kilnMaxPoolTraining) return;
-  const original = proto.call;
-  proto.call = function routedCall(this: PoolLayer, inputs, kwargs) {
-    const x = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : undefined) : inputs;
-    const recording = (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
-    const eligible = recording && x !== undefined && x.rank === 4 && x.dtype === 'float32' && this.dataFormat === 'channelsLast' &&
-      (this.padding === 'same' || this.padding === 'valid') && hasMaxPoolTraining();
-    if (!eligible) return original.call(this, inputs, kwargs);
-    return tf.tidy(() => {
-      const [y] = tf.engine().runKernel(MAX_POOL_TRAIN, { x: x! },
-        { filterSize: [...this.poolSize], strides: [...this.strides], pad: this.padding }) as tf.Tensor[];
-      return y!;
+  patchCall<PoolLayer>(Object.getPrototypeOf(layers.layers.maxPooling2d({ poolSize: 2 })), '__kilnMaxPoolTraining', (original) =>
+    function routedCall(inputs, kwargs) {
+      const x = singleInput(inputs);
+      const eligible = recordingTape() !== undefined && x !== undefined && x.rank === 4 && x.dtype === 'float32' &&
+        this.dataFormat === 'channelsLast' && (this.padding === 'same' || this.padding === 'valid') && hasMaxPoolTraining();
+      if (!eligible) return original.call(this, inputs, kwargs);
+      return tf.tidy(() => {
+        const [y] = tf.engine().runKernel(MAX_POOL_TRAIN, { x: x! },
+          { filterSize: [...this.poolSize], strides: [...this.strides], pad: this.padding }) as tf.Tensor[];
+        return y!;
+      });
     });
-  };
-  proto.__kilnMaxPoolTraining = true;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type NodeBackend, batchNormAttrs, tfSupports } from './tf-ops.js';
+import { type NodeBackend, batchNormAttrs, hasOneDnnPooling, poolAttrs } from './tf-ops.js';
 
 /**
  * Faster gradients on the 'tensorflow' backend. Gradients are registered per kernel for every
@@ -111,29 +111,6 @@ function reduceGrad(kernelName: string, divide: boolean) {
         },
       };
     },
-  });
-}
-
-/** Attributes of oneDNN's native-format max pool and its gradient (workspace enabled). */
-export function poolAttrs(b: NodeBackend, filter: [number, number], strides: [number, number], pad: 'valid' | 'same'): unknown[] {
-  const B = b.binding;
-  return [
-    { name: 'T', type: B.TF_ATTR_TYPE, value: B.TF_FLOAT },
-    { name: 'ksize', type: B.TF_ATTR_INT, value: [1, filter[0], filter[1], 1] },
-    { name: 'strides', type: B.TF_ATTR_INT, value: [1, strides[0], strides[1], 1] },
-    { name: 'padding', type: B.TF_ATTR_STRING, value: pad.toUpperCase() },
-    { name: 'data_format', type: B.TF_ATTR_STRING, value: 'NHWC' },
-    { name: 'workspace_enabled', type: B.TF_ATTR_BOOL, value: true },
-    // oneDNN's "native format" kernels are registered under this label.
-    { name: '_kernel', type: B.TF_ATTR_STRING, value: 'MklNameChangeOp' },
-  ];
-}
-
-/** True when this TensorFlow runs oneDNN's native-format max pool (one trial run, then cached). */
-export function hasOneDnnPooling(): boolean {
-  return tfSupports('_MklNativeMaxPool', () => {
-    const b = tf.engine().backend as unknown as NodeBackend;
-    tf.dispose(b.executeMultipleOutputs('_MklNativeMaxPool', poolAttrs(b, [2, 2], [2, 2], 'valid'), [tf.ones([1, 2, 2, 1])], 2));
   });
 }
 

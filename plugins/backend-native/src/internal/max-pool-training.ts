@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { MAX_POOL_TRAIN, MAX_POOL_TRAIN_GRAD } from '@kiln/core-trainer';
-import { hasOneDnnPooling, poolAttrs } from './fast-grads.js';
-import type { NodeBackend } from './tf-ops.js';
+import { type NodeBackend, hasOneDnnPooling, poolAttrs } from './tf-ops.js';
 
 /**
  * Kiln's max-pool training kernels (contract in @kiln/core-trainer, `routeMaxPoolTraining`) on the

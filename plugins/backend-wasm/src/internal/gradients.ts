@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapF32, wasmBackend } from './heap.js';
-import { offsetOf, simdFor } from './simd/index.js';
+import { heapF32, offsetOf, wasmBackend } from './heap.js';
+import { channelSums } from './kernels/batch-norm-train.js';
+import { simdFor } from './simd/index.js';
 
 /** Custom wasm kernel: [Σ dy, Σ dy·(x − mean)] per channel (last axis), one pass over x and dy. */
 export const BN_GRAD_STATS = 'KilnBatchNormGradStats';
@@ -8,13 +9,10 @@ export const BN_GRAD_STATS = 'KilnBatchNormGradStats';
 export function batchNormGradStats({ inputs, backend: b }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo {
   const backend = wasmBackend(b);
   const x = inputs['x']!, dy = inputs['dy']!, mean = inputs['mean']!;
-  const c = x.shape[x.shape.length - 1], rows = tf.util.sizeFromShape(x.shape) / c;
+  const c = x.shape[x.shape.length - 1]!, rows = tf.util.sizeFromShape(x.shape) / c;
   const out = backend.makeOutput([2, c], 'float32');
-  const xs = heapF32(backend, x), dys = heapF32(backend, dy), ms = heapF32(backend, mean), o = heapF32(backend, out);
-  const m = Float64Array.from(ms), s1 = new Float64Array(c), s2 = new Float64Array(c);
-  for (let r = 0, off = 0; r < rows; r++, off += c) {
-    for (let j = 0; j < c; j++) { const g = dys[off + j]; s1[j] += g; s2[j] += g * (xs[off + j] - m[j]); }
-  }
+  const [s1, s2] = channelSums(heapF32(backend, dy), heapF32(backend, x), heapF32(backend, mean), rows, c);
+  const o = heapF32(backend, out);
   o.set(s1, 0);
   o.set(s2, c);
   return out;

@@ -16,7 +16,7 @@ export type HeapArray = Float32Array | Int32Array | Uint8Array;
  */
 export function heap(backend: WasmBackendLike, info: tf.TensorInfo): HeapArray {
   const buffer = backend.wasm.wasmMemory?.buffer ?? backend.wasm.HEAPU8.buffer;
-  const offset = backend.dataIdMap.get(info.dataId)!.memoryOffset;
+  const offset = offsetOf(backend, info);
   const size = tf.util.sizeFromShape(info.shape);
   switch (info.dtype) {
     case 'float32': return new Float32Array(buffer, offset, size);
@@ -29,7 +29,12 @@ export function heap(backend: WasmBackendLike, info: tf.TensorInfo): HeapArray {
 /** The whole heap as float32 plus the element offset of `info` in it (for copyWithin between tensors). */
 export function heapSpan(backend: WasmBackendLike, info: tf.TensorInfo): { all: Float32Array; at: number } {
   const buffer = backend.wasm.wasmMemory?.buffer ?? backend.wasm.HEAPU8.buffer;
-  return { all: new Float32Array(buffer), at: backend.dataIdMap.get(info.dataId)!.memoryOffset >>> 2 };
+  return { all: new Float32Array(buffer), at: offsetOf(backend, info) >>> 2 };
+}
+
+/** Byte offset of a tensor's data in the wasm memory (what Kiln's SIMD kernels take). */
+export function offsetOf(backend: WasmBackendLike, info: { dataId: object }): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
 }
 
 /** Float32 heap view (the caller guarantees the dtype). */

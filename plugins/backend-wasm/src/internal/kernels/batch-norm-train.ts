@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_BN_RELU_TRAIN, FUSED_BN_RELU_TRAIN_GRAD, FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD } from '@kiln/core-trainer';
-import { type WasmBackendLike, heapF32, wasmBackend } from '../heap.js';
-import { type KilnSimd, offsetOf, simdFor } from '../simd/index.js';
+import { type WasmBackendLike, heapF32, offsetOf, wasmBackend } from '../heap.js';
+import { simdFor } from '../simd/index.js';
 import type { KernelArgs } from './util.js';
 
 /**
@@ -167,7 +167,7 @@ class Scratch {
  * `center`, [Σ a, Σ a·(b − center)]. float32 partial sums over blocks of 4 rows, float64 across
  * blocks (as `sumMiddle`), which keeps the loop tight and long sums accurate.
  */
-function channelSums(a: Float32Array, b: Float32Array | undefined, center: Float32Array | undefined, rows: number, c: number): [Float64Array, Float64Array] {
+export function channelSums(a: Float32Array, b: Float32Array | undefined, center: Float32Array | undefined, rows: number, c: number): [Float64Array, Float64Array] {
   const s1 = new Float64Array(c), s2 = new Float64Array(c);
   const r4 = rows - (rows % 4), c2 = 2 * c, c3 = 3 * c;
   if (!b || !center) {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapF32, wasmBackend, wrap } from '../heap.js';
+import { heapF32, offsetOf, wasmBackend, wrap } from '../heap.js';
 import { im2colT, phaseFilters } from './layout.js';
-import { offsetOf, simdFor } from '../simd/index.js';
+import { simdFor } from '../simd/index.js';
 import { type KernelArgs, asTensor4D, assertNHWC, padOrCrop } from './util.js';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { heapF32, heapSpan, wasmBackend, wrap } from '../heap.js';
-import { offsetOf, simdFor } from '../simd/index.js';
+import { heapF32, heapSpan, offsetOf, wasmBackend, wrap } from '../heap.js';
+import { simdFor } from '../simd/index.js';
 
 /** Geometry of a convolution's taps for `im2colT`. */
 export interface TapGeometry { oh: number; ow: number; sh: number; sw: number; padTop: number; padLeft: number }

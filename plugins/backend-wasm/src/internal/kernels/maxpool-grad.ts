@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapF32, wasmBackend } from '../heap.js';
-import { offsetOf, simdFor } from '../simd/index.js';
+import { heapF32, offsetOf, wasmBackend } from '../heap.js';
+import { simdFor } from '../simd/index.js';
 import type { KernelArgs } from './util.js';
 
 /**

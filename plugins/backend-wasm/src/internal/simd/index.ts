@@ -65,8 +65,3 @@ export function simdFor(backend: WasmBackendLike): KilnSimd | undefined {
   }
   return k ?? undefined;
 }
-
-/** Byte offset of a tensor's data in the wasm memory. */
-export function offsetOf(backend: WasmBackendLike, info: { dataId: object }): number {
-  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
-}
