@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,40 @@ describe('kiln train', () => {
     const listing = capture(c.cwd);
     expect(await main(['plugins', '--config', 'run.yaml'], listing.io)).toBe(0);
     expect(listing.out()).toMatch(/example-tiny-seg\s+1\.0\.0\s+.*my-plugin\.mjs\s+model tiny-seg/);
+  });
+});
+
+describe('kiln train --resume before the first checkpoint', () => {
+  // A run killed before its first checkpoint was complete (SIGKILL during the first write leaves a
+  // temp directory and a torn history line) starts again from step 0 in the same run directory,
+  // as Lightning's ckpt_path="last" does, and ends exactly where an uninterrupted run ends.
+  it('restarts from step 0 in the same directory and ends with the uninterrupted run\'s weights and history', async () => {
+    const ref = capture();
+    expect(await main(['train', ...QUICK, 'trainer.maxEpochs=1', 'trainer.logEveryNSteps=1', 'name=ref'], ref.io), ref.err()).toBe(0);
+    const runs = join(ref.cwd, 'runs');
+    const killed = join(runs, 'killed');
+    mkdirSync(join(killed, 'checkpoints', '.epoch=1-step=1.tmp-4242-0a1b2c3d', 'model'), { recursive: true });
+    writeFileSync(join(killed, 'checkpoints', '.epoch=1-step=1.tmp-4242-0a1b2c3d', 'model', 'weights.bin'), Buffer.alloc(10));
+    writeFileSync(join(killed, 'config.yaml'), readFileSync(join(runs, 'ref', 'config.yaml'), 'utf8').replace('name: ref', 'name: killed'));
+    const refHistory = readFileSync(join(runs, 'ref', 'history.jsonl'), 'utf8').split('\n').filter(Boolean);
+    writeFileSync(join(killed, 'history.jsonl'), `${refHistory[0]}\n${refHistory[1].slice(0, 20)}`);
+
+    const c = capture(ref.cwd);
+    expect(await main(['train', '--resume', 'runs/killed'], c.io), c.err()).toBe(0);
+    expect(c.err()).toMatch(/stopped before its first complete checkpoint, so it starts again from step 0/);
+    expect(c.err()).toMatch(/is an unfinished checkpoint write/);
+    expect(readFileSync(join(killed, 'model', 'weights.bin')).equals(readFileSync(join(runs, 'ref', 'model', 'weights.bin')))).toBe(true);
+    const strip = (l: string) => { const { time: _t, epoch_time_s: _e, ...rest } = JSON.parse(l); return rest; };
+    const history = readFileSync(join(killed, 'history.jsonl'), 'utf8').split('\n').filter(Boolean);
+    expect(history.map(strip)).toEqual(refHistory.map(strip));
+    expect(readdirSync(runs).sort()).toEqual(['killed', 'ref']);
+  });
+
+  it('a directory that is not a Kiln run and holds no checkpoint is still an error', async () => {
+    const c = capture();
+    mkdirSync(join(c.cwd, 'empty'));
+    expect(await main(['train', '--resume', 'empty'], c.io)).toBe(2);
+    expect(c.err()).toMatch(/KILN_RESUME_NO_CHECKPOINT/);
   });
 });
 

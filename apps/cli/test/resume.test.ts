@@ -1,6 +1,7 @@
 // Exact resume under SIGKILL: a run killed at random moments (also while a checkpoint is being
 // written) and resumed until it completes ends with the same weights, bit for bit, as a run never
-// interrupted. Runs the built CLI (apps/cli/dist) in child processes, as a user would.
+// interrupted. Runs the built CLI (apps/cli/dist) in child processes, as a user would. A kill during
+// the first checkpoint write leaves no complete checkpoint; the resume then restarts from step 0.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -30,18 +30,24 @@ export async function train(args: TrainArgs, io: Io): Promise<number> {
   const { config, raw, baseDir } = loadConfig(args.config ?? (resumeFrom && join(resumeFrom.runDir, 'config.yaml')), args.overrides, io.cwd);
   return withSession(config, baseDir, io, async ({ run, backend, parts }) => {
     const { train, val } = parts.datasets;
-    const resume = resumeFrom ? await loadResume(resumeFrom.checkpointDir, parts.model) : undefined;
+    const resume = resumeFrom?.checkpointDir ? await loadResume(resumeFrom.checkpointDir, parts.model) : undefined;
     const { runDir, runName } = resumeFrom
       ? { runDir: resumeFrom.runDir, runName: basename(resumeFrom.runDir) }
       : createRunDir(config.output.dir, config.name ?? `${run.model.name}-${run.data.name}`, io.cwd);
-    if (resumeFrom) io.err(`resuming ${runDir} from ${resumeFrom.checkpointDir} (epoch ${resume!.trainerState.epoch}, step ${resume!.trainerState.globalStep})${resumeFrom.skipped.length ? `; skipped damaged: ${resumeFrom.skipped.join('; ')}` : ''}`);
-    if (resume) trimHistory(join(runDir, 'history.jsonl'), resume.trainerState);
-    else writeConfigYaml(runDir, { ...raw, name: runName });
+    if (resumeFrom) {
+      const skipped = resumeFrom.skipped.length ? `; skipped damaged: ${resumeFrom.skipped.join('; ')}` : '';
+      io.err(resume
+        ? `resuming ${runDir} from ${resumeFrom.checkpointDir} (epoch ${resume.trainerState.epoch}, step ${resume.trainerState.globalStep})${skipped}`
+        : `resuming ${runDir}: it stopped before its first complete checkpoint, so it starts again from step 0 with its own config.yaml${skipped}`);
+      trimHistory(join(runDir, 'history.jsonl'), resume?.trainerState ?? null);
+    } else writeConfigYaml(runDir, { ...raw, name: runName });
     // Splits of one source may share one list: report each bad sample once.
     const bad = [...new Set([train, val].flatMap((d) => (d as { badSamples?: readonly BadSample[] } | undefined)?.badSamples ?? []))];
     if (bad.length) io.err(`skipped ${bad.length} bad sample(s) (onBadSample: skip): listed in ${await writeBadSampleReport(runDir, bad)}`);
 
-    const loggerCtx = { runDir, runName, resumed: resume !== undefined, env: io.env };
+    // A restart from step 0 in the same directory is a resume for the loggers too: same W&B/MLflow
+    // run, and steps already delivered are not sent twice (a seeded run recomputes the same values).
+    const loggerCtx = { runDir, runName, resumed: resumeFrom !== undefined, env: io.env };
     const loggers: Logger[] = await Promise.all(run.loggers.map((l) => l.factory.create(l.options, loggerCtx)));
     const logger = new FanoutLogger(loggers);
     await logger.logParams(redactSecrets({ ...raw, backend: backend.name }) as Record<string, unknown>);

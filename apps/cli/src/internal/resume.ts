@@ -5,12 +5,17 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 
 export const ResumeErrorCodes = {
   NOT_FOUND: 'KILN_RESUME_NOT_FOUND', // --resume names neither a run directory nor a checkpoint directory
-  NO_CHECKPOINT: 'KILN_RESUME_NO_CHECKPOINT', // the run directory has no complete checkpoint to resume from (damaged ones are listed)
+  NO_CHECKPOINT: 'KILN_RESUME_NO_CHECKPOINT', // nothing to resume from: a directory that is not a run (no config.yaml) with no complete checkpoint, or a checkpoint without optimizer state (damaged ones are listed)
   MODEL_MISMATCH: 'KILN_RESUME_MODEL_MISMATCH', // the config builds a model whose weights differ from the checkpoint's: resume with the run's own config
 } as const;
 
-/** Where a resume starts: the run directory and the checkpoint inside it. */
-export async function locateResume(target: string, cwd: string): Promise<{ runDir: string; checkpointDir: string; skipped: string[] }> {
+/**
+ * Where a resume starts: the run directory and the checkpoint inside it. A Kiln run directory
+ * (it has config.yaml) stopped before its first checkpoint was complete resumes from the start:
+ * `checkpointDir` is undefined (as Lightning's ckpt_path="last" and Keras' BackupAndRestore do
+ * when there is nothing saved yet). Anything else without a complete checkpoint is an error.
+ */
+export async function locateResume(target: string, cwd: string): Promise<{ runDir: string; checkpointDir?: string; skipped: string[] }> {
   const path = resolve(cwd, target);
   if (!existsSync(path) || !statSync(path).isDirectory()) {
     throw new KilnError(ResumeErrorCodes.NOT_FOUND, `--resume '${target}' is not a directory. Pass a run directory (runs/<name>) or one of its checkpoints (runs/<name>/checkpoints/<id>).`);
@@ -22,6 +27,7 @@ export async function locateResume(target: string, cwd: string): Promise<{ runDi
   const { checkpoint, skipped } = await latestCheckpoint(path);
   const skippedText = skipped.filter((s) => s.reason !== "superseded").map((s) => `${s.path}: ${s.message}`);
   if (!checkpoint) {
+    if (existsSync(join(path, 'config.yaml'))) return { runDir: path, skipped: skippedText };
     throw new KilnError(ResumeErrorCodes.NO_CHECKPOINT,
       `Run '${target}' has no complete checkpoint to resume from${skipped.length ? ` (not usable: ${skippedText.join('; ')})` : ''}. Checkpoints are written by the model-checkpoint callback and on Ctrl-C.`);
   }
@@ -52,12 +58,13 @@ export async function loadResume(checkpointDir: string, model: tfl.LayersModel):
 
 /**
  * Drops history rows written after the checkpoint (they are about to be recomputed), so a resumed
- * run's history.jsonl has each step once. Rewrites through a temp file and rename: never torn.
+ * run's history.jsonl has each step once; with no checkpoint (`state` null, a restart from the
+ * beginning) it drops them all. Rewrites through a temp file and rename: never torn.
  */
-export function trimHistory(file: string, state: TrainerStateJson): void {
+export function trimHistory(file: string, state: TrainerStateJson | null): void {
   if (!existsSync(file)) return;
   const keep = readFileSync(file, 'utf8').split('\n').filter((line) => {
-    if (!line.trim()) return false;
+    if (!line.trim() || !state) return false;
     try {
       const row = JSON.parse(line) as { step?: number; epoch?: number; loss?: number };
       if ((row.step ?? 0) > state.globalStep) return false;
