@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stepCompilerFor } from '@kiln/core-trainer';
+import { nativeBackend } from '@kiln/plugin-backend-native';
 import { main } from '../src/main.js';
 import type { Io } from '../src/internal/output.js';
 
@@ -83,6 +85,21 @@ describe('kiln train --resume before the first checkpoint', () => {
     mkdirSync(join(c.cwd, 'empty'));
     expect(await main(['train', '--resume', 'empty'], c.io)).toBe(2);
     expect(c.err()).toMatch(/KILN_RESUME_NO_CHECKPOINT/);
+  });
+});
+
+const nativeProbe = await nativeBackend('cpu').probe();
+describe.skipIf(!nativeProbe.ok)('kiln train on native (compiled steps)', () => {
+  it('trains with compiled steps by default, and verify-resume accepts the run (exactly, or to float round-off)', async () => {
+    const c = capture();
+    const args = ['train', 'backend=native', 'trainer.maxEpochs=2', 'data.size=64', 'data.valSize=16', 'data.imageSize=32', 'data.batchSize=8',
+      'callbacks=[{name: model-checkpoint, saveTopK: -1, everyNSteps: 3}]', 'name=nat'];
+    expect(await main(args, c.io), c.err()).toBe(0);
+    expect(c.out()).toMatch(/val_dice: \d\.\d+ → \d\.\d+ \(improved\)/);
+    expect(stepCompilerFor('tensorflow')!.stats().compiledSteps).toBeGreaterThan(10);
+    const v = capture(c.cwd);
+    expect(await main(['verify-resume', 'runs/nat'], v.io), v.out() + v.err()).toBe(0);
+    expect(v.out()).toMatch(/resume verified: the replay from \S+ reproduces \S+ (exactly|to float round-off)/);
   });
 });
 

@@ -2,11 +2,12 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendInfo, type BackendProbe, type BackendProvider, KilnError, type KilnErrorCode, routeBatchNormTraining, routeConvInputGradients, routeMaxPoolTraining } from '@kiln/core-trainer';
+import { type BackendInfo, type BackendProbe, type BackendProvider, KilnError, type KilnErrorCode, registerStepCompiler, routeBatchNormTraining, routeConvInputGradients, routeMaxPoolTraining } from '@kiln/core-trainer';
 import { z } from 'zod';
 import { NativeErrorCodes } from './errors.js';
 import { type ChildResult, probeBinding } from './internal/child.js';
 import { registerFastGradients } from './internal/fast-grads.js';
+import { NativeStepCompiler } from './internal/graph/step-compiler.js';
 import { registerNativeFusedBatchNorm, registerNativeFusedBatchNormRelu } from './internal/fused-bn-training.js';
 import { registerRelu6Layers } from './internal/relu6-layers.js';
 import { registerNativeMaxPoolTraining } from './internal/max-pool-training.js';
@@ -115,6 +116,8 @@ export function nativeBackend(flavour: Flavour, config: NativeProviderConfig = {
       // Needs the backend active: a trial run finds out whether TensorFlow has oneDNN pooling.
       if (layers && registerNativeMaxPoolTraining()) routeMaxPoolTraining(layers);
       if (layers) registerNativeFusedBatchNormRelu();
+      // Training steps as TensorFlow graphs (the Trainer's `compile` option, on by default).
+      registerStepCompiler('tensorflow', new NativeStepCompiler(tf.backend()));
       const usingGpu = nodeBackend()?.isUsingGpuDevice === true;
       const device = usingGpu ? loc.binding.report.gpuName ?? 'GPU:0' : gpu ? 'CPU (no CUDA GPU found; TensorFlow fell back to CPU)' : 'CPU';
       return { name, tfBackend: tf.getBackend(), device };

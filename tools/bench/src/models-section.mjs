@@ -30,7 +30,8 @@ export async function runModelsSection(cfg, { log, load }) {
     model: m.id, backend: b.id, budget: cfg.budget, rounds: cfg.rounds,
     // Every model: the bare loop with tf.train.adam and with Kiln's Adam (the optimizer Kiln users run);
     // Kiln Trainer overhead (Trainer vs the same bare loop with Kiln's Adam) on the CNN. The baseline: bare only.
-    modes: b.id === 'stock-wasm' ? ['bare'] : m.id === 'cnn' ? ['bare', 'bare-kiln', 'trainer'] : ['bare', 'bare-kiln'],
+    // On native, 'bare-kiln' runs compiled steps (as the Trainer does) and 'bare-kiln-eager' the same loop op by op.
+    modes: b.id === 'stock-wasm' ? ['bare'] : [...(m.id === 'cnn' ? ['bare', 'bare-kiln', 'trainer'] : ['bare', 'bare-kiln']), ...(b.id === 'native' ? ['bare-kiln-eager'] : [])],
     ...(b.id === 'stock-wasm' ? { warmup: 1, rounds: 1, maxSteps: 1, once: true, batch: STOCK_BATCH[m.id] } : {}),
   })));
   for (const m of models) if (!STOCK_MODELS.includes(m.id) && backends.some((b) => b.id === 'stock-wasm')) skippedModels.push({ model: `${m.id} on stock-wasm`, reason: 'the forwarded baseline is run on --stock-models (default cnn,unet) only' });
@@ -81,7 +82,7 @@ export async function runModelsSection(cfg, { log, load }) {
     const last = ok.at(-1);
     return {
       model, backend, ok: true, device: last.device, params: last.params, batch: last.batch,
-      imgPerSec: ips('bare'), bareKilnImgPerSec: ips('bare-kiln'), trainerImgPerSec: ips('trainer'), samples: ok.flatMap((r) => r.ips.bare),
+      imgPerSec: ips('bare'), bareKilnImgPerSec: ips('bare-kiln'), bareKilnEagerImgPerSec: ips('bare-kiln-eager'), trainerImgPerSec: ips('trainer'), compiler: last.compiler, samples: ok.flatMap((r) => r.ips.bare),
       stepsPerRound: last.steps, kernelsPerStep: last.kernelsPerStep, newTensorsPerStep: last.newTensorsPerStep,
       leakPerStep: Object.fromEntries(Object.keys(last.leakPerStep).map((m) => [m, Math.max(...ok.map((r) => r.leakPerStep[m] ?? 0))])), peakRssMB: Math.max(...ok.map((r) => r.peakRssMB)),
     };
@@ -89,7 +90,7 @@ export async function runModelsSection(cfg, { log, load }) {
 
 
   return {
-    trainer: 'Kiln Trainer.fit (SupervisedModule, Kiln Adam) vs the bare tf.variableGrads loop with the same Kiln Adam, alternating in one process',
+    trainer: 'Kiln Trainer.fit (SupervisedModule, Kiln Adam) vs the bare tf.variableGrads loop with the same Kiln Adam, alternating in one process (both with compiled steps where the backend compiles them: native)',
     models: models.map(({ id, title, batch, input }) => ({ id, title, batch, input })), skippedModels, backends, results, keras,
   };
 }

@@ -23,17 +23,20 @@ function renderModels(report) {
   L.push(`${report.date} · ${report.machine.cpu} · ${report.machine.cores} cores · Node ${report.machine.node} · 1-min load ${report.machine.loadAvg1m.min.toFixed(1)}–${report.machine.loadAvg1m.max.toFixed(1)} · ${report.seconds} s`);
   L.push('', `Training images/second (median over ${report.config.repeats} processes × ${report.config.rounds} rounds, ~${report.config.budget} s each, run round-robin). `
     + 'Loop: `tf.variableGrads` + Adam inside one `tf.tidy`, loss read back every step, a fixed random batch (no data pipeline). '
-    + 'The backend columns use `tf.train.adam`; "native, Kiln Adam" is the same loop with Kiln\'s `Adam` (what `kiln train` runs; the Trainer adds ~1 %, see below). '
+    + 'The backend columns use `tf.train.adam`, op by op; "native, Kiln Adam" is the same loop with Kiln\'s `Adam` and each step run as a compiled TensorFlow graph (what `kiln train` runs: the Trainer compiles by default; it adds ~1 %, see below), "eager" the same op by op (`trainer.compile: false`). '
     + 'Absolute numbers depend on the load of the machine; compare the ratios, which come from the same run. '
     + 'Keras runs in the same rotation, after each model\'s tfjs runs in every repeat (its own Python process each time; after tracing, one untimed `fit` of the timed length warms it up, as the tfjs runs get warm-up steps).', '');
   if (report.config.nativeSearch) L.push(`native: tfjs-node 4.22.0 built offline from the tensorflow-cpu 2.21.0 wheel by \`installNative\`, loaded from ${report.config.nativeSearch} (KILN_NATIVE_SEARCH).`, '');
   const bs = report.backends;
   const kilnNative = (model) => get(model, 'native')?.bareKilnImgPerSec;
-  L.push(`| model | ${bs.map((b) => b.title).join(' | ')} | native, Kiln Adam | Keras 3 fit |`);
-  L.push(`|---|${bs.map(() => '---:').join('|')}|---:|---:|`);
-  for (const m of report.models) L.push(`| ${m.title} | ${bs.map((b) => f1(get(m.id, b.id)?.imgPerSec)).join(' | ')} | ${f1(kilnNative(m.id))} | ${f1(kerasIps(m.id))} |`);
+  const kilnNativeEager = (model) => get(model, 'native')?.bareKilnEagerImgPerSec;
+  L.push(`| model | ${bs.map((b) => b.title).join(' | ')} | native, Kiln Adam, eager | native, Kiln Adam, compiled | Keras 3 fit |`);
+  L.push(`|---|${bs.map(() => '---:').join('|')}|---:|---:|---:|`);
+  for (const m of report.models) L.push(`| ${m.title} | ${bs.map((b) => f1(get(m.id, b.id)?.imgPerSec)).join(' | ')} | ${f1(kilnNativeEager(m.id))} | ${f1(kilnNative(m.id))} | ${f1(kerasIps(m.id))} |`);
+  const stats = report.results.filter((r) => r.ok && r.compiler).map((r) => `${r.model} ${r.compiler.compiledSteps} compiled / ${r.compiler.eagerSteps} eager steps, ${r.compiler.graphs} graphs`);
+  if (stats.length) L.push('', `Compiled steps in the last native process per model: ${stats.join('; ')}.`);
   L.push('', '## Ratios', '');
-  L.push('| model | native / Keras | native, Kiln Adam / Keras | Kiln wasm 1t / stock | Kiln wasm 2t / stock | Kiln wasm 1t / native | Kiln wasm 2t / native |');
+  L.push('| model | native / Keras | native, Kiln Adam, compiled / Keras | Kiln wasm 1t / stock | Kiln wasm 2t / stock | Kiln wasm 1t / native | Kiln wasm 2t / native |');
   L.push('|---|---:|---:|---:|---:|---:|---:|');
   for (const m of report.models) {
     const ips = (b) => get(m.id, b)?.imgPerSec;

@@ -50,14 +50,18 @@ async function fitSteps(steps) {
 }
 
 // The same bare loop with Kiln's Adam (the optimizer the Trainer uses): the fair base for the Trainer.
+// Where the backend has a step compiler (native), 'bare-kiln' runs each step compiled, as the
+// Trainer does by default; 'bare-kiln-eager' is the same loop op by op (Trainer option compile: false).
 const core = await import('@kiln/core-trainer');
+const compiler = core.stepCompilerFor();
 const kilnAdam = new core.Adam([{ name: 'all', variables: vars, lr: 1e-3 }]);
-function bareKilnStep() {
-  const l = tf.tidy(() => {
+function bareKilnStep(compiled = true) {
+  const body = () => tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => loss(y, model.apply(x, { training: true })), vars);
     kilnAdam.applyGradients(grads);
     return value;
   });
+  const l = compiled && compiler ? compiler.run(body) : body();
   l.dataSync();
   l.dispose();
 }
@@ -80,7 +84,14 @@ async function trainerSteps(steps) {
   opt?.dispose(); // the caller owns the optimizer the module made
 }
 
-const STEP = { bare: async (n) => { for (let i = 0; i < n; i++) bareStep(); }, 'bare-kiln': async (n) => { for (let i = 0; i < n; i++) bareKilnStep(); }, trainer: trainerSteps, fit: fitSteps };
+const STEP = {
+  bare: async (n) => { for (let i = 0; i < n; i++) bareStep(); },
+  'bare-kiln': async (n) => { for (let i = 0; i < n; i++) bareKilnStep(); },
+  'bare-kiln-eager': async (n) => { for (let i = 0; i < n; i++) bareKilnStep(false); },
+  trainer: trainerSteps, fit: fitSteps,
+};
+// Modes that need a step compiler are dropped where the backend has none.
+cfg.modes = cfg.modes.filter((m) => m !== 'bare-kiln-eager' || compiler);
 const leaks = {};
 async function timed(mode, steps) {
   const n0 = tf.memory().numTensors;
@@ -112,7 +123,7 @@ try {
     ok: true, device: info.device, tfBackend: info.tfBackend, params: model.countParams(), batch: B, steps, rounds, ips,
     stepMs: Math.round(stepSec * 1000), warmupSec: +warmupSec.toFixed(1),
     kernelsPerStep: prof.kernels.length, newTensorsPerStep: prof.newTensors, leakPerStep: leaks,
-    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024), compiler: compiler?.stats(),
   });
 } catch (e) {
   emit({ ok: false, device: info.device, error: `${e.message.split('\n')[0]}` });

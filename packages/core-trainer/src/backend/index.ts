@@ -6,3 +6,4 @@ export { selectBackend, describeChoice, type BackendChoice, type SkippedBackend,
 export { FUSED_BN_TRAIN, FUSED_BN_TRAIN_GRAD, FUSED_BN_RELU_TRAIN, FUSED_BN_RELU_TRAIN_GRAD, hasFusedBatchNormTraining, hasFusedBatchNormReluTraining, routeBatchNormTraining } from './fused-batch-norm.js';
 export { routeConvInputGradients } from './conv-input-gradient.js';
 export { MAX_POOL_TRAIN, MAX_POOL_TRAIN_GRAD, hasMaxPoolTraining, routeMaxPoolTraining } from './max-pool-training.js';
+export { registerStepCompiler, stepCompilerFor, type StepCompiler, type StepCompilerStats } from './step-compiler.js';

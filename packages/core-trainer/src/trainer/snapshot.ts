@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { StepCompiler } from '../backend/step-compiler.js';
 import type { LoopState } from '../contracts/callback.js';
 import type { OptimizerConfig, TrainingModule } from '../contracts/module.js';
 import type { OptimizerState } from '../contracts/optimizer.js';
@@ -23,6 +24,8 @@ export interface FitParts {
   readonly dispatcher: CallbackDispatcher;
   readonly rng: Rng;
   readonly options: ResolvedTrainerOptions;
+  /** Runs the gradient and optimizer work of each batch as a compiled step (the backend's, when `options.compile`). */
+  readonly compiler?: StepCompiler;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { BatchSource } from '../contracts/dataset.js';
 import type { Callback, LoopState } from '../contracts/callback.js';
 import type { Logger } from '../contracts/logger.js';
 import type { TrainingModule } from '../contracts/module.js';
+import { stepCompilerFor } from '../backend/step-compiler.js';
 import { CoreErrorCodes, KilnError } from '../errors.js';
 import { Rng } from '../rng.js';
 import { installSeededRandom } from '../seeded-random.js';
@@ -88,7 +89,7 @@ export class Trainer {
     const warn = this.#deps.warn ?? ((m: string) => process.emitWarning(m, 'KilnWarning'));
     const loggers = this.#deps.loggers ?? [];
     // Dropout and other unseeded tfjs randomness draw from Math.random: seed it, and checkpoint its state.
-    const parts: FitParts = { module, config, options: o, dispatcher: this.#dispatcher, runner: new StepRunner(module, config, o, warn), rng: new Rng(o.seed).fork('trainer') };
+    const parts: FitParts = { module, config, options: o, dispatcher: this.#dispatcher, runner: new StepRunner(module, config, o, warn), rng: new Rng(o.seed).fork('trainer'), compiler: o.compile ? stepCompilerFor() : undefined };
     const start = performance.now();
     let logs: Record<string, number> = {};
     this.#stopReason = undefined;
@@ -149,13 +150,22 @@ export class Trainer {
       try {
         await this.#dispatcher.call('onBatchBegin', ctx({ batch }));
         // Mixup and other per-batch draws: a function of (seed, epoch, batch), so resume needs no extra state.
-        const ready = runner.step(batch, () => new Rng(o.seed).fork(`train-batch/${epoch}/${this.#state.batchInEpoch}`));
         const completed = this.#state.batchInEpoch + 1;
-        // A partial accumulation is applied at the end of the epoch, as Lightning does.
-        const applied = ready || (completed === plan.batchesPerEpoch && runner.pendingAccumulation() > 0);
-        if (applied) {
-          const logged = (this.#state.globalStep + 1) % o.logEveryNSteps === 0; // only logged steps need the gradient norm
-          if (this.#dispatcher.has('onBeforeOptimizerStep')) await this.#dispatcher.call('onBeforeOptimizerStep', ctx({ batch, grads: runner.finalGrads(logged) }));
+        const logged = (this.#state.globalStep + 1) % o.logEveryNSteps === 0; // only logged steps need the gradient norm
+        const hooked = this.#dispatcher.has('onBeforeOptimizerStep');
+        let applied = false;
+        // Gradients and the optimizer step: one compiled step where the backend has a compiler
+        // (not after an out-of-memory back-off, whose retries need eager allocation failures).
+        const work = () => {
+          const ready = runner.step(batch, () => new Rng(o.seed).fork(`train-batch/${epoch}/${this.#state.batchInEpoch}`));
+          // A partial accumulation is applied at the end of the epoch, as Lightning does.
+          applied = ready || (completed === plan.batchesPerEpoch && runner.pendingAccumulation() > 0);
+          if (applied && !hooked) runner.apply(logged);
+        };
+        if (parts.compiler && runner.microBatchSize === undefined) parts.compiler.run(work);
+        else work();
+        if (applied && hooked) {
+          await this.#dispatcher.call('onBeforeOptimizerStep', ctx({ batch, grads: runner.finalGrads(logged) }));
           runner.apply(logged);
         }
         this.#state = { epoch, globalStep: this.#state.globalStep + (applied ? 1 : 0), batchInEpoch: completed };
