@@ -109,6 +109,14 @@ describe.skipIf(!probe.ok)('compiled training steps (real TensorFlow sessions)',
     const s = step(true); // 66·3 + 198
     expect(s.dataSync()[0]).toBe(4 * (66 * 3 + 198));
     expect(compiler.stats().fallbacks).toContain('a value was read inside the step');
+    // A step that reads every time: recorded, replayed at the read and finished eagerly, every time.
+    w.assign(tf.ones([4]));
+    let expected = 1;
+    for (let i = 0; i < 6; i++) {
+      tf.dispose(step(true));
+      expected = expected * 3 + expected * 3;
+    }
+    expect(Array.from(w.dataSync())).toEqual([expected, expected, expected, expected]);
     tf.dispose([s, w]);
   });
 
@@ -128,7 +136,7 @@ describe.skipIf(!probe.ok)('compiled training steps (real TensorFlow sessions)',
     w.dispose();
   });
 
-  it('the Trainer compiles by default on native and ends where `compile: false` ends (1e-5)', async () => {
+  it('the Trainer compiles training and validation steps by default on native and ends where `compile: false` ends (1e-5)', async () => {
     const run = async (compile: boolean) => {
       const m = model(2);
       const source: BatchSource = {
@@ -141,16 +149,18 @@ describe.skipIf(!probe.ok)('compiled training steps (real TensorFlow sessions)',
       let opt: Adam | undefined;
       const module = new SupervisedModule({ model: m, lr: 1e-2, loss: { name: 'cce', compute: (y, p) => tf.losses.softmaxCrossEntropy(y, p) }, optimizer: (g) => (opt = new Adam(g)) });
       const c0 = stepCompilerFor('tensorflow')!.stats().compiledSteps;
-      await new Trainer({ maxEpochs: 2, numSanityValSteps: 0, logEveryNSteps: 3, seed: 3, compile }, { warn: () => {} }).fit(module, source);
+      const val: BatchSource = { ...source, numBatches: 2, async *epoch() { for (let i = 0; i < 2; i++) yield { ...batch(100 + i), size: 8 }; } };
+      const r = await new Trainer({ maxEpochs: 2, numSanityValSteps: 0, logEveryNSteps: 3, seed: 3, compile }, { warn: () => {} }).fit(module, source, val);
       const weights = m.weights.map((w) => w.read().dataSync().slice());
       opt?.dispose();
       m.dispose();
-      return { weights, compiled: stepCompilerFor('tensorflow')!.stats().compiledSteps - c0 };
+      return { weights, valLoss: r.logs.val_loss!, compiled: stepCompilerFor('tensorflow')!.stats().compiledSteps - c0 };
     };
     const eager = await run(false);
     const compiled = await run(true);
     expect(eager.compiled).toBe(0);
     expect(compiled.compiled).toBeGreaterThanOrEqual(8);
     expect(maxRelDiff(compiled.weights, eager.weights)).toBeLessThan(1e-5);
+    expect(Math.abs(compiled.valLoss - eager.valLoss) / eager.valLoss).toBeLessThan(1e-5);
   });
 });

@@ -29,18 +29,20 @@ function recordingCompiler(module: ReturnType<typeof tinyModule>) {
 }
 
 describe('Trainer option compile', () => {
-  it('runs each batch\'s gradients and optimizer step inside the backend\'s step compiler, by default', async () => {
+  it('runs each batch\'s gradients and optimizer step, and each validation batch, inside the backend\'s step compiler, by default', async () => {
     const module = tinyModule(4);
     const { compiler, seen } = recordingCompiler(module);
     registerStepCompiler('cpu', compiler);
-    const r = await new Trainer({ maxEpochs: 2, numSanityValSteps: 0 }).fit(module, blobSource(32, 8, 2));
-    expect(seen.calls).toBe(r.globalStep);
+    const r = await new Trainer({ maxEpochs: 2, numSanityValSteps: 0 }).fit(module, blobSource(32, 8, 2), blobSource(16, 8, 5));
+    // 4 training batches and 2 validation batches per epoch; only training steps change weights.
+    expect(seen.calls).toBe(r.globalStep + 2 * 2);
     expect(seen.weightChanges).toBe(r.globalStep);
     // The same run without a compiler ends with the same weights (this compiler runs fn as is).
     registerStepCompiler('cpu', undefined);
     const plain = tinyModule(4);
-    await new Trainer({ maxEpochs: 2, numSanityValSteps: 0 }).fit(plain, blobSource(32, 8, 2));
+    const r2 = await new Trainer({ maxEpochs: 2, numSanityValSteps: 0 }).fit(plain, blobSource(32, 8, 2), blobSource(16, 8, 5));
     expect(await weightsOf(module.model)).toEqual(await weightsOf(plain.model));
+    expect(r2.logs.val_loss).toBe(r.logs.val_loss);
   });
 
   it('compile: false never calls it', async () => {

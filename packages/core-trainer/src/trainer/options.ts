@@ -34,9 +34,9 @@ export const trainerOptionsSchema = z.object({
   accumulateGradBatches: z.number().int().min(1).default(1),
   seed: z.number().int().default(0),
   /**
-   * Run each training step as one compiled graph where the backend can (native TensorFlow: the
-   * step's own ops, executed by a TensorFlow session, as Keras' compiled `fit`). Results equal the
-   * eager ones op for op; `false` runs op by op (Keras' `run_eagerly=True`).
+   * Run each training and validation step as one compiled graph where the backend can (native
+   * TensorFlow: the step's own ops, executed by a TensorFlow session, as Keras' compiled `fit`).
+   * Results equal the eager ones to float round-off; `false` runs op by op (Keras' `run_eagerly=True`).
    */
   compile: z.boolean().default(true),
   /** Send a histogram of every weight tensor to loggers that support it every N epochs (0: never). */

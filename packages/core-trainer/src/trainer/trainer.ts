@@ -107,7 +107,7 @@ export class Trainer {
     try {
       if (!resume) await logModelSummary(module.model, loggers);
       await this.#dispatcher.call('onTrainBegin', ctx());
-      if (val && !resume && !plan.devRun && o.numSanityValSteps > 0) await runValidation(module, val, Math.min(o.numSanityValSteps, plan.valBatches));
+      if (val && !resume && !plan.devRun && o.numSanityValSteps > 0) await runValidation(module, val, Math.min(o.numSanityValSteps, plan.valBatches), parts.compiler);
       for (let epoch = this.#state.epoch; epoch < plan.maxEpochs && !this.#stopReason; epoch++) {
         this.#state = { ...this.#state, epoch };
         const epochStart = performance.now();
@@ -189,7 +189,7 @@ export class Trainer {
 
   /** Runs validation over `source` and returns `val_loss` and `val_<metric>` values (no hooks, no loggers). */
   async validate(module: TrainingModule, source: BatchSource, limit?: number): Promise<Record<string, number>> {
-    return runValidation(module, source, limitBatches(source.numBatches, limit));
+    return runValidation(module, source, limitBatches(source.numBatches, limit), this.options.compile ? stepCompilerFor() : undefined);
   }
 
   /** Predictions of `module.predictStep` for every batch of `source`, concatenated along the batch axis. */
@@ -200,7 +200,7 @@ export class Trainer {
   /** A validation pass between onValidationBegin and onValidationEnd (which sees the `val_*` values). */
   async #validate(module: TrainingModule, source: BatchSource, limit: number, ctx: ContextFactory): Promise<Record<string, number>> {
     await this.#dispatcher.call('onValidationBegin', ctx());
-    const out = await runValidation(module, source, limit);
+    const out = await runValidation(module, source, limit, this.options.compile ? stepCompilerFor() : undefined);
     await this.#dispatcher.call('onValidationEnd', ctx({ logs: out }));
     return out;
   }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { StepCompiler } from '../backend/step-compiler.js';
 import type { BatchSource } from '../contracts/dataset.js';
 import type { TrainingModule } from '../contracts/module.js';
 import { iterate } from './batches.js';
@@ -7,17 +8,18 @@ import { iterate } from './batches.js';
  * One validation pass over the first `limit` batches of `source` (epoch 0: validation order never
  * changes): `val_loss`, the sample-weighted mean of `validationStep`, and `val_<metric>` (record
  * metrics as `val_<metric>/<key>`). Metrics are reset first; the loss is summed on the device and
- * read back once at the end.
+ * read back once at the end. With `compiler`, each batch's step runs through it (compiled where the backend can).
  * @example const logs = await runValidation(module, valLoader, valLoader.numBatches); logs.val_loss
  */
-export async function runValidation(module: TrainingModule, source: BatchSource, limit: number): Promise<Record<string, number>> {
+export async function runValidation(module: TrainingModule, source: BatchSource, limit: number, compiler?: StepCompiler): Promise<Record<string, number>> {
   for (const m of module.metrics) m.reset();
   let lossSum: tf.Tensor = tf.scalar(0);
   let count = 0;
   try {
     for await (const batch of iterate(source, 0, 0, limit)) {
       try {
-        const next = tf.tidy(() => tf.add(lossSum, tf.mul(module.validationStep(batch), batch.size)));
+        const step = () => tf.tidy(() => tf.add(lossSum, tf.mul(module.validationStep(batch), batch.size)));
+        const next = compiler ? compiler.run(step) : step();
         lossSum.dispose();
         lossSum = next;
         count += batch.size;

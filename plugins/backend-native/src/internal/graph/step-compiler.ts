@@ -62,9 +62,10 @@ const sameSpec = (a: TensorSpec, b: TensorSpec): boolean => a.dtype === b.dtype 
 /**
  * Runs training steps of the tfjs-node backend as TensorFlow graphs, as Keras' compiled `fit` does.
  *
- * Contract: `run(fn)` returns what `fn` returns, and every tensor `fn` leaves alive holds exactly
- * the values eager execution gives, op for op (the graph is made of the very ops eager execution
- * runs, with every tensor from outside the step fed in: nothing is baked in as a constant).
+ * Contract: `run(fn)` returns what `fn` returns, and every tensor `fn` leaves alive holds the
+ * values eager execution gives: the graph is made of the very ops eager execution runs, with
+ * every tensor from outside the step fed in (nothing is frozen as a constant). TensorFlow's graph
+ * kernels may round differently from its eager ones (oneDNN's softmax does, at 1e-7).
  *
  * How: the first time a step's op sequence is seen it runs eagerly while its ops are recorded
  * (name, attributes, where each input comes from); that recording becomes a GraphDef, loaded
@@ -83,6 +84,8 @@ export class NativeStepCompiler implements StepCompiler {
   readonly #stats = { compiledSteps: 0, eagerSteps: 0, graphs: 0, fallbacks: [] as string[] };
   #step: StepState | undefined;
   #clock = 0;
+  /** Graphs TensorFlow refused, by key: not tried again. */
+  readonly #rejected = new Set<string>();
   #shim: Binding | undefined;
 
   constructor(backend: unknown, options: { maxGraphs?: number } = {}) {
@@ -228,7 +231,6 @@ export class NativeStepCompiler implements StepCompiler {
         return;
       }
       this.#materialize(s, g ? 'the compiled graph failed to run' : 'the step ended differently from every compiled graph');
-      return void (this.#stats.eagerSteps += 1);
     }
     this.#stats.eagerSteps += 1;
     this.#compile(s, alive.map((a) => a.ref), fetchKey);
@@ -262,7 +264,7 @@ export class NativeStepCompiler implements StepCompiler {
     const keys = s.ops.map((o) => o.key);
     const graph: StepGraph = { ops: s.ops.map((o) => ({ name: o.name, attrs: o.attrs, inputs: o.inputs })), inputs: s.inputs.map((i) => i.spec), fetches };
     const key = `${keys.join('\n')}\n${graph.inputs.map((i) => `${i.dtype}:${i.shape.join('x')}`).join(',')}\n${fetchKey}`;
-    if (this.#graphs.some((g) => g.key === key)) return;
+    if (this.#rejected.has(key) || this.#graphs.some((g) => g.key === key)) return;
     const dir = mkdtempSync(join(tmpdir(), 'kiln-step-graph-'));
     let session: number;
     try {
@@ -270,6 +272,7 @@ export class NativeStepCompiler implements StepCompiler {
       writeFileSync(join(dir, 'saved_model.pb'), savedModelBytes(graph, TAG));
       session = this.#real.loadSavedModel(dir, TAG);
     } catch (e) {
+      this.#rejected.add(key);
       return this.#note(`TensorFlow did not accept the traced graph (${(e as Error).message.split('\n')[0]}); the step stays eager`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
