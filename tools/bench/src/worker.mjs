@@ -109,9 +109,10 @@ try {
   const t1 = performance.now();
   bareStep();
   const stepSec = (performance.now() - t1) / 1000;
-  // Warm-up steps per mode; a compiled mode gets 3, so that its graphs (the first step's, which
-  // creates the optimizer slots, and the steady step's) are built before timing, as Keras traces first.
-  for (const m of cfg.modes) if (m !== 'bare') await STEP[m](compiler && m !== 'bare-kiln-eager' ? 3 : 1);
+  // 3 warm-up steps per mode: a compiled mode builds its graphs (the first step's, which creates the
+  // optimizer slots, and the steady step's) before timing, as Keras traces first; the Trainer's JS
+  // gets JIT-compiled (on wasm with 1 thread its first rounds otherwise ran ~15 % slow).
+  for (const m of cfg.modes) if (m !== 'bare') await STEP[m](3);
   const warmupSec = (performance.now() - tw) / 1000;
   const steps = Math.max(1, Math.min(cfg.maxSteps, Math.round(cfg.budget / stepSec)));
   const rounds = stepSec > cfg.budget ? 1 : cfg.rounds;
