@@ -136,7 +136,7 @@ describe.skipIf(!probe.ok)('compiled training steps (real TensorFlow sessions)',
     w.dispose();
   });
 
-  it('the Trainer compiles training and validation steps by default on native and ends where `compile: false` ends (1e-5)', async () => {
+  it('the Trainer compiles training, validation and predict steps by default on native and ends where `compile: false` ends (1e-5)', async () => {
     const run = async (compile: boolean) => {
       const m = model(2);
       const source: BatchSource = {
@@ -150,11 +150,15 @@ describe.skipIf(!probe.ok)('compiled training steps (real TensorFlow sessions)',
       const module = new SupervisedModule({ model: m, lr: 1e-2, loss: { name: 'cce', compute: (y, p) => tf.losses.softmaxCrossEntropy(y, p) }, optimizer: (g) => (opt = new Adam(g)) });
       const c0 = stepCompilerFor('tensorflow')!.stats().compiledSteps;
       const val: BatchSource = { ...source, numBatches: 2, async *epoch() { for (let i = 0; i < 2; i++) yield { ...batch(100 + i), size: 8 }; } };
-      const r = await new Trainer({ maxEpochs: 2, numSanityValSteps: 0, logEveryNSteps: 3, seed: 3, compile }, { warn: () => {} }).fit(module, source, val);
+      const trainer = new Trainer({ maxEpochs: 2, numSanityValSteps: 0, logEveryNSteps: 3, seed: 3, compile }, { warn: () => {} });
+      const r = await trainer.fit(module, source, val);
+      const predicted = await trainer.predict(module, val);
+      const preds = predicted.dataSync().slice();
+      predicted.dispose();
       const weights = m.weights.map((w) => w.read().dataSync().slice());
       opt?.dispose();
       m.dispose();
-      return { weights, valLoss: r.logs.val_loss!, compiled: stepCompilerFor('tensorflow')!.stats().compiledSteps - c0 };
+      return { weights, preds, valLoss: r.logs.val_loss!, compiled: stepCompilerFor('tensorflow')!.stats().compiledSteps - c0 };
     };
     const eager = await run(false);
     const compiled = await run(true);
@@ -162,5 +166,6 @@ describe.skipIf(!probe.ok)('compiled training steps (real TensorFlow sessions)',
     expect(compiled.compiled).toBeGreaterThanOrEqual(8);
     expect(maxRelDiff(compiled.weights, eager.weights)).toBeLessThan(1e-5);
     expect(Math.abs(compiled.valLoss - eager.valLoss) / eager.valLoss).toBeLessThan(1e-5);
+    expect(maxRelDiff([compiled.preds], [eager.preds])).toBeLessThan(1e-5);
   });
 });

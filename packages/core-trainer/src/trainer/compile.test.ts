@@ -45,6 +45,17 @@ describe('Trainer option compile', () => {
     expect(r2.logs.val_loss).toBe(r.logs.val_loss);
   });
 
+  it('Trainer.predict runs each batch through it and returns what the plain path returns', async () => {
+    const module = tinyModule(4);
+    const { compiler, seen } = recordingCompiler(module);
+    const plain = await new Trainer({ maxEpochs: 1 }).predict(module, blobSource(24, 8, 3));
+    registerStepCompiler('cpu', compiler);
+    const viaCompiler = await new Trainer({ maxEpochs: 1 }).predict(module, blobSource(24, 8, 3));
+    expect(seen.calls).toBe(3);
+    expect(Array.from(viaCompiler.dataSync())).toEqual(Array.from(plain.dataSync()));
+    tf.dispose([plain, viaCompiler]);
+  });
+
   it('compile: false never calls it', async () => {
     const module = tinyModule(4);
     const { compiler, seen } = recordingCompiler(module);

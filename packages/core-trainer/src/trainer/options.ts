@@ -34,7 +34,7 @@ export const trainerOptionsSchema = z.object({
   accumulateGradBatches: z.number().int().min(1).default(1),
   seed: z.number().int().default(0),
   /**
-   * Run each training and validation step as one compiled graph where the backend can (native
+   * Run each training, validation and predict step as one compiled graph where the backend can (native
    * TensorFlow: the step's own ops, executed by a TensorFlow session, as Keras' compiled `fit`).
    * Results equal the eager ones to float round-off; `false` runs op by op (Keras' `run_eagerly=True`).
    */

@@ -194,7 +194,7 @@ export class Trainer {
 
   /** Predictions of `module.predictStep` for every batch of `source`, concatenated along the batch axis. */
   predict(module: TrainingModule, source: BatchSource): Promise<tf.Tensor> {
-    return predictAll(module, source);
+    return predictAll(module, source, this.options.compile ? stepCompilerFor() : undefined);
   }
 
   /** A validation pass between onValidationBegin and onValidationEnd (which sees the `val_*` values). */

@@ -40,11 +40,12 @@ export async function runValidation(module: TrainingModule, source: BatchSource,
   }
 }
 
-/** `module.predictStep` over every batch of `source`, concatenated along the batch axis (the caller disposes it). */
-export async function predictAll(module: TrainingModule, source: BatchSource): Promise<tf.Tensor> {
+/** `module.predictStep` over every batch of `source` (through `compiler` when given), concatenated along the batch axis (the caller disposes it). */
+export async function predictAll(module: TrainingModule, source: BatchSource, compiler?: StepCompiler): Promise<tf.Tensor> {
   const parts: tf.Tensor[] = [];
   for await (const batch of iterate(source, 0, 0, source.numBatches)) {
-    parts.push(tf.tidy(() => module.predictStep(batch)));
+    const step = () => tf.tidy(() => module.predictStep(batch));
+    parts.push(compiler ? compiler.run(step) : step());
     batch.x.dispose();
     batch.y.dispose();
   }
