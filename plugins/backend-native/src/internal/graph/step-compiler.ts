@@ -65,7 +65,7 @@ const sameSpec = (a: TensorSpec, b: TensorSpec): boolean => a.dtype === b.dtype 
  * Contract: `run(fn)` returns what `fn` returns, and every tensor `fn` leaves alive holds the
  * values eager execution gives: the graph is made of the very ops eager execution runs, with
  * every tensor from outside the step fed in (nothing is frozen as a constant). TensorFlow's graph
- * kernels may round differently from its eager ones (oneDNN's softmax does, at 1e-7).
+ * kernels may round differently from its eager ones (Softmax does, at ~6e-8).
  *
  * How: the first time a step's op sequence is seen it runs eagerly while its ops are recorded
  * (name, attributes, where each input comes from); that recording becomes a GraphDef, loaded
