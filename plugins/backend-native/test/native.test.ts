@@ -28,6 +28,28 @@ function cnn(): tfl.LayersModel {
   return m;
 }
 
+/** One training-mode forward of `net` on `x`: its output, then d(sum(output·w))/d(each of `vars`), as arrays. */
+function outputAndGrads(net: { apply(x: tf.Tensor, kwargs: { training: boolean }): unknown }, x: tf.Tensor, w: tf.Tensor, vars: tf.Variable[]): number[][] {
+  let y: number[] = [];
+  const { grads } = tf.variableGrads(() => {
+    const out = net.apply(x, { training: true }) as tf.Tensor;
+    y = Array.from(out.dataSync());
+    return tf.sum(tf.mul(out, w)) as tf.Scalar;
+  }, vars);
+  const out = [y, ...vars.map((v) => Array.from(grads[v.name]!.dataSync()))];
+  tf.dispose(Object.values(grads));
+  return out;
+}
+
+/** Every value of `native` within 1e-4·(1 + |cpu|) of `cpu`, array by array, lengths equal. */
+function expectCloseToCpu(native: number[][], cpu: number[][]): void {
+  expect(native.length).toBe(cpu.length);
+  native.forEach((v, i) => {
+    expect(v.length, `value ${i}`).toBe(cpu[i]!.length);
+    v.forEach((a, j) => expect(Math.abs(a - cpu[i]![j]!), `value ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu[i]![j]!))));
+  });
+}
+
 describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
   beforeAll(async () => {
     const info = await provider.activate();
@@ -79,7 +101,7 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
     const cpu = grads();
     await tf.setBackend('tensorflow');
     expect(native.length).toBe(7);
-    native.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - cpu[i][j]), `gradient ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu[i][j])))));
+    expectCloseToCpu(native, cpu);
   });
 
   it('training batch norm runs as one fused TensorFlow kernel per layer and matches the cpu backend (output, moving statistics, gradients within 1e-4)', async () => {
@@ -91,20 +113,14 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
       const w = tf.randomNormal([3, 5, 4, 6], 0, 1, 'float32', 22);
       layer.build(x.shape);
       const [gamma, beta] = layer.trainableWeights.map((v) => (v as unknown as { read(): tf.Variable }).read());
-      let y: number[] = [];
       const profile = await tf.profile(() => {
-        const { grads } = tf.variableGrads(() => {
-          const out = layer.apply(x, { training: true }) as tf.Tensor;
-          y = Array.from(out.dataSync());
-          return tf.sum(tf.mul(out, w)) as tf.Scalar;
-        }, [gamma!, beta!]);
         const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a, { training: true }) as tf.Tensor, w)))(x);
-        const out = [grads[gamma!.name]!, grads[beta!.name]!, dx].map((g) => Array.from(g.dataSync()));
-        tf.dispose([...Object.values(grads), dx]);
+        const out = [...outputAndGrads(layer, x, w, [gamma!, beta!]), Array.from(dx.dataSync())];
+        dx.dispose();
         return out;
       });
       const moving = layer.nonTrainableWeights.map((v) => Array.from(v.read().dataSync()));
-      const values = [y, ...(profile.result as number[][]), ...moving];
+      const values = [...(profile.result as number[][]), ...moving];
       const kernels = new Set(profile.kernels.map((k) => k.name));
       tf.dispose([x, w]);
       layer.weights.forEach((v) => v.dispose());
@@ -116,10 +132,7 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
     expect(native.kernels.has('KilnFusedBatchNormTraining')).toBe(true);
     expect(cpu.kernels.has('KilnFusedBatchNormTraining')).toBe(false);
     expect(native.values.length).toBe(6); // y, dgamma, dbeta, dx, moving mean, moving variance
-    native.values.forEach((v, i) => {
-      expect(v.length, `value ${i}`).toBe(cpu.values[i]!.length);
-      v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `value ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu.values[i]![j]!))));
-    });
+    expectCloseToCpu(native.values, cpu.values);
   });
 
   it('conv → BN → ReLU in a model runs oneDNN\'s fused batch norm + ReLU; output, moving statistics and gradients match the cpu backend (1e-4)', async () => {
@@ -135,22 +148,12 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
       const x = tf.randomNormal([3, 7, 5, 3], 1, 2, 'float32', 32);
       const w = tf.randomNormal([3, 7, 5, 6], 0, 1, 'float32', 33);
       const vars = model.trainableWeights.map((v) => (v as unknown as { read(): tf.Variable }).read());
-      let y: number[] = [];
-      const profile = await tf.profile(() => {
-        const { grads } = tf.variableGrads(() => {
-          const out = model.apply(x, { training: true }) as tf.Tensor;
-          y = Array.from(out.dataSync());
-          return tf.sum(tf.mul(out, w)) as tf.Scalar;
-        }, vars);
-        const out = vars.map((v) => Array.from(grads[v.name]!.dataSync()));
-        tf.dispose(Object.values(grads));
-        return out;
-      });
+      const profile = await tf.profile(() => outputAndGrads(model, x, w, vars));
       const moving = model.nonTrainableWeights.map((v) => Array.from(v.read().dataSync()));
       const count = (k: string) => profile.kernels.filter((e) => e.name === k).length;
       tf.dispose([x, w]);
       model.weights.forEach((v) => v.dispose());
-      return { values: [y, ...(profile.result as number[][]), ...moving], fused: count('KilnFusedBatchNormReluTraining'), relu: count('Relu') };
+      return { values: [...(profile.result as number[][]), ...moving], fused: count('KilnFusedBatchNormReluTraining'), relu: count('Relu') };
     };
     const native = await run('tensorflow');
     const cpu = await run('cpu');
@@ -159,10 +162,7 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
     expect(cpu).toMatchObject({ fused: 0, relu: 1 });
     expect(Math.min(...native.values[0]!)).toBe(0); // rectified: the beta of −0.3 makes some outputs negative before ReLU
     expect(native.values.length).toBe(7); // y, kernel, bias, gamma, beta gradients, moving mean, moving variance
-    native.values.forEach((v, i) => {
-      expect(v.length, `value ${i}`).toBe(cpu.values[i]!.length);
-      v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `value ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu.values[i]![j]!))));
-    });
+    expectCloseToCpu(native.values, cpu.values);
   });
 
   it('training batch norm: the tensor count stays flat over steps; inference still uses the moving statistics', () => {
@@ -212,7 +212,7 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
     expect(native.kernels.has('Relu6')).toBe(true);
     expect(native.kernels.has('ClipByValue') || native.kernels.has('Minimum')).toBe(false);
     expect(cpu.kernels.has('ClipByValue')).toBe(true);
-    native.values.forEach((v, i) => v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `value ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu.values[i]![j]!)))));
+    expectCloseToCpu(native.values, cpu.values);
   });
 
   it('max-pool gradient (oneDNN where TensorFlow has it) matches the cpu backend over pool sizes, strides and padding', async () => {
@@ -261,7 +261,7 @@ describe.skipIf(!probe.ok)('native backend (real TensorFlow)', () => {
     expect(native).toMatchObject({ pool: 1, poolGrad: 1, stockPool: 0 });
     // Two convs; only the second one's input depends on a weight.
     expect(native.backpropInput).toBe(1);
-    native.values.forEach((v, i) => v.forEach((a, j) => expect(Math.abs(a - cpu.values[i]![j]!), `value ${i}[${j}]`).toBeLessThan(1e-4 * (1 + Math.abs(cpu.values[i]![j]!)))));
+    expectCloseToCpu(native.values, cpu.values);
   });
 
   it('histogram of a constant tensor: one bucket [v-0.5, v+0.5, n] instead of a ConcatOp error; varied data still works', () => {

@@ -6,6 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { Adam, type BatchSource, Rng, SupervisedModule, Trainer, stepCompilerFor, withSeededRandom } from '@kiln/core-trainer';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nativeBackend } from '../src/index.js';
+import { NativeStepCompiler } from '../src/internal/graph/step-compiler.js';
 
 const provider = nativeBackend('cpu');
 const probe = await provider.probe();
@@ -94,6 +95,27 @@ describe.skipIf(!probe.ok)('compiled training steps (real TensorFlow sessions)',
     expect(compiler.stats().graphs - g0).toBeGreaterThanOrEqual(1);
     compiled.losses.forEach((l, i) => expect(Math.abs(l - eager.losses[i]!) / eager.losses[i]!, `step ${i + 1}`).toBeLessThan(1e-5));
     expect(maxRelDiff(compiled.weights, eager.weights)).toBeLessThan(1e-5);
+  });
+
+  it('keeps at most maxGraphs sessions (least recently used goes) and closes them all on dispose', () => {
+    const binding = (tf.backend() as unknown as { binding: { getNumOfSavedModels(): number } }).binding;
+    const sessions0 = binding.getNumOfSavedModels();
+    const compiler = new NativeStepCompiler(tf.backend(), { maxGraphs: 1 });
+    let most = 0;
+    const sizes = [8, 8, 8, 8, 5, 5, 5, 8, 8];
+    const eager = train(sizes.length, (fn) => fn(), sizes);
+    const compiled = train(sizes.length, (fn) => {
+      const out = compiler.run(fn);
+      most = Math.max(most, binding.getNumOfSavedModels() - sessions0);
+      return out;
+    }, sizes);
+    expect(most).toBe(1);
+    const { graphs, compiledSteps } = compiler.stats();
+    expect(graphs).toBeGreaterThanOrEqual(3); // batch 8, batch 5, batch 8 again after its eviction
+    expect(compiledSteps).toBeGreaterThanOrEqual(3);
+    compiled.losses.forEach((l, i) => expect(Math.abs(l - eager.losses[i]!) / eager.losses[i]!, `step ${i + 1}`).toBeLessThan(1e-5));
+    compiler.dispose();
+    expect(binding.getNumOfSavedModels()).toBe(sessions0);
   });
 
   it('a value read inside the step runs the rest of that step eagerly, with the same result', () => {

@@ -89,7 +89,7 @@ export class Trainer {
     const warn = this.#deps.warn ?? ((m: string) => process.emitWarning(m, 'KilnWarning'));
     const loggers = this.#deps.loggers ?? [];
     // Dropout and other unseeded tfjs randomness draw from Math.random: seed it, and checkpoint its state.
-    const parts: FitParts = { module, config, options: o, dispatcher: this.#dispatcher, runner: new StepRunner(module, config, o, warn), rng: new Rng(o.seed).fork('trainer'), compiler: o.compile ? stepCompilerFor() : undefined };
+    const parts: FitParts = { module, config, options: o, dispatcher: this.#dispatcher, runner: new StepRunner(module, config, o, warn), rng: new Rng(o.seed).fork('trainer'), compiler: this.#compiler() };
     const start = performance.now();
     let logs: Record<string, number> = {};
     this.#stopReason = undefined;
@@ -187,20 +187,25 @@ export class Trainer {
     }
   }
 
+  /** The active backend's step compiler when the `compile` option is on. */
+  #compiler() {
+    return this.options.compile ? stepCompilerFor() : undefined;
+  }
+
   /** Runs validation over `source` and returns `val_loss` and `val_<metric>` values (no hooks, no loggers). */
   async validate(module: TrainingModule, source: BatchSource, limit?: number): Promise<Record<string, number>> {
-    return runValidation(module, source, limitBatches(source.numBatches, limit), this.options.compile ? stepCompilerFor() : undefined);
+    return runValidation(module, source, limitBatches(source.numBatches, limit), this.#compiler());
   }
 
   /** Predictions of `module.predictStep` for every batch of `source`, concatenated along the batch axis. */
   predict(module: TrainingModule, source: BatchSource): Promise<tf.Tensor> {
-    return predictAll(module, source, this.options.compile ? stepCompilerFor() : undefined);
+    return predictAll(module, source, this.#compiler());
   }
 
   /** A validation pass between onValidationBegin and onValidationEnd (which sees the `val_*` values). */
   async #validate(module: TrainingModule, source: BatchSource, limit: number, ctx: ContextFactory): Promise<Record<string, number>> {
     await this.#dispatcher.call('onValidationBegin', ctx());
-    const out = await runValidation(module, source, limit, this.options.compile ? stepCompilerFor() : undefined);
+    const out = await runValidation(module, source, limit, this.#compiler());
     await this.#dispatcher.call('onValidationEnd', ctx({ logs: out }));
     return out;
   }

@@ -84,7 +84,7 @@ export class NativeStepCompiler implements StepCompiler {
   readonly #stats = { compiledSteps: 0, eagerSteps: 0, graphs: 0, fallbacks: [] as string[] };
   #step: StepState | undefined;
   #clock = 0;
-  /** Graphs TensorFlow refused, by key: not tried again. */
+  /** Graphs TensorFlow refused to load or failed to run, by key: not tried again. */
   readonly #rejected = new Set<string>();
   #shim: Binding | undefined;
 
@@ -97,7 +97,7 @@ export class NativeStepCompiler implements StepCompiler {
   run<T>(fn: () => T): T {
     if (this.#step) return fn(); // nested: part of the step being recorded
     const b = this.#backend;
-    const step = new StepState(this.#graphs.filter((g) => g.graph.ops.length > 0));
+    const step = new StepState([...this.#graphs]);
     this.#step = step;
     const { getInputTensorIds, createOutputTensor } = b;
     b.binding = this.#shim ??= this.#makeShim();
@@ -242,8 +242,8 @@ export class NativeStepCompiler implements StepCompiler {
       metas = this.#real.runSavedModel(g.session, s.inputs.map((i) => i.id), g.feedNames, g.fetchNames);
     } catch (e) {
       this.#note(`a compiled graph failed (${(e as Error).message.split('\n')[0]}); it is dropped`);
-      this.#graphs.splice(this.#graphs.indexOf(g), 1);
-      this.#real.deleteSavedModel(g.session);
+      this.#rejected.add(g.key); // else the eager step that follows would compile it again, to fail again
+      this.#drop(g);
       return false;
     }
     const b = this.#backend;
@@ -278,15 +278,18 @@ export class NativeStepCompiler implements StepCompiler {
       rmSync(dir, { recursive: true, force: true });
     }
     if (this.#graphs.length >= this.#maxGraphs) {
-      const lru = this.#graphs.reduce((a, g) => (g.lastUsed < a.lastUsed ? g : a));
-      this.#graphs.splice(this.#graphs.indexOf(lru), 1);
-      this.#real.deleteSavedModel(lru.session);
+      this.#drop(this.#graphs.reduce((a, g) => (g.lastUsed < a.lastUsed ? g : a)));
     }
     this.#graphs.push({
       graph, keys, key, fetchKey, session, lastUsed: ++this.#clock, outs: s.ops.map((o) => o.outs),
       feedNames: graph.inputs.map((_, i) => `${inputName(i)}:0`).join(','), fetchNames: fetches.map(refName).join(','),
     });
     this.#stats.graphs += 1;
+  }
+
+  #drop(g: Compiled): void {
+    this.#graphs.splice(this.#graphs.indexOf(g), 1);
+    this.#real.deleteSavedModel(g.session);
   }
 
   #note(reason: string): void {
